@@ -1,0 +1,144 @@
+# One BFF Lambda: function (provided.al2023, arm64, handler "bootstrap"), its log group with
+# finite retention and a least-privilege role.
+
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+data "aws_caller_identity" "current" {}
+
+locals {
+  log_group_name = "/aws/lambda/${var.function_name}"
+  ssm_kms_key_arns = length(var.kms_key_arns) > 0 ? var.kms_key_arns : [
+    "arn:${data.aws_partition.current.partition}:kms:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:alias/aws/ssm",
+  ]
+}
+
+resource "aws_cloudwatch_log_group" "this" {
+  name              = local.log_group_name
+  retention_in_days = var.log_retention_days
+  tags              = var.tags
+}
+
+data "aws_iam_policy_document" "assume" {
+  statement {
+    sid     = "LambdaAssume"
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [data.aws_caller_identity.current.account_id]
+    }
+  }
+}
+
+resource "aws_iam_role" "this" {
+  name               = "${var.function_name}-lambda"
+  description        = "Execution role of the ${var.function_name} BFF Lambda"
+  assume_role_policy = data.aws_iam_policy_document.assume.json
+  tags               = var.tags
+}
+
+data "aws_iam_policy_document" "this" {
+  statement {
+    sid       = "WriteOwnLogs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${aws_cloudwatch_log_group.this.arn}:*"]
+  }
+
+  dynamic "statement" {
+    for_each = var.dynamodb_access
+    content {
+      sid       = "DynamoDB${replace(title(replace(statement.key, "/[^a-zA-Z0-9]+/", " ")), " ", "")}"
+      actions   = sort(distinct(statement.value.actions))
+      resources = concat([statement.value.table_arn], statement.value.index_arns)
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.cognito_access == null ? [] : [var.cognito_access]
+    content {
+      sid       = "CognitoUserPool"
+      actions   = sort(distinct(statement.value.actions))
+      resources = [statement.value.user_pool_arn]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(var.ssm_parameter_arns) > 0 ? [1] : []
+    content {
+      sid       = "ReadOwnSecrets"
+      actions   = ["ssm:GetParameter", "ssm:GetParameters"]
+      resources = var.ssm_parameter_arns
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(var.ssm_parameter_arns) > 0 ? [1] : []
+    content {
+      sid       = "DecryptSecretsViaSSM"
+      actions   = ["kms:Decrypt"]
+      resources = local.ssm_kms_key_arns
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["ssm.${data.aws_region.current.region}.amazonaws.com"]
+      }
+    }
+  }
+
+  # X-Ray has no resource-level permissions: "*" is the only valid resource here.
+  dynamic "statement" {
+    for_each = var.xray_tracing ? [1] : []
+    content {
+      sid       = "XRayTraces"
+      actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+      resources = ["*"]
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "this" {
+  name   = "${var.function_name}-access"
+  role   = aws_iam_role.this.id
+  policy = data.aws_iam_policy_document.this.json
+}
+
+resource "aws_lambda_function" "this" {
+  function_name = var.function_name
+  description   = var.description
+  role          = aws_iam_role.this.arn
+
+  runtime       = "provided.al2023"
+  architectures = ["arm64"]
+  handler       = "bootstrap"
+  package_type  = "Zip"
+  filename      = var.zip_path
+  # Redeploy when the zip changes; null while the zip has not been built (validate, docs).
+  source_code_hash = fileexists(var.zip_path) ? filebase64sha256(var.zip_path) : null
+
+  memory_size                    = var.memory_mb
+  timeout                        = var.timeout_seconds
+  reserved_concurrent_executions = var.reserved_concurrency == null ? -1 : var.reserved_concurrency
+
+  environment {
+    variables = var.environment
+  }
+
+  logging_config {
+    log_format       = "JSON"
+    log_group        = aws_cloudwatch_log_group.this.name
+    system_log_level = var.log_level
+  }
+
+  tracing_config {
+    mode = var.xray_tracing ? "Active" : "PassThrough"
+  }
+
+  tags = var.tags
+
+  # The role's policy must exist before the first cold start writes logs or reads tables.
+  depends_on = [aws_iam_role_policy.this]
+}

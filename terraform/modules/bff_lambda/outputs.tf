@@ -1,0 +1,29 @@
+output "function_name" {
+  description = "Lambda function name."
+  value       = aws_lambda_function.this.function_name
+}
+
+output "function_arn" {
+  description = "Lambda function ARN."
+  value       = aws_lambda_function.this.arn
+}
+
+output "invoke_arn" {
+  description = "ARN API Gateway integrations invoke."
+  value       = aws_lambda_function.this.invoke_arn
+}
+
+output "role_arn" {
+  description = "Execution role ARN."
+  value       = aws_iam_role.this.arn
+}
+
+output "role_name" {
+  description = "Execution role name."
+  value       = aws_iam_role.this.name
+}
+
+output "log_group_name" {
+  description = "CloudWatch log group of the function."
+  value       = aws_cloudwatch_log_group.this.name
+}

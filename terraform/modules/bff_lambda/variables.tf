@@ -1,0 +1,136 @@
+variable "function_name" {
+  type        = string
+  description = "Lambda function name, e.g. \"bffsuite-dev-web\"; also names the role and the log group."
+
+  validation {
+    condition     = can(regex("^[a-zA-Z0-9_-]{1,56}$", var.function_name))
+    error_message = "function_name must be 1-56 letters, digits, '-' or '_' (the role name adds a suffix)."
+  }
+}
+
+variable "description" {
+  type        = string
+  description = "Lambda function description."
+  default     = ""
+}
+
+variable "zip_path" {
+  type        = string
+  description = "Path of the deployment zip holding the arm64 `bootstrap` binary (built by the deploy tool as dist/<bff>.zip)."
+}
+
+variable "memory_mb" {
+  type        = number
+  description = "Memory in MB (CPU scales with it)."
+  default     = 512
+
+  validation {
+    condition     = var.memory_mb >= 128 && var.memory_mb <= 10240 && floor(var.memory_mb) == var.memory_mb
+    error_message = "memory_mb must be a whole number from 128 to 10240."
+  }
+}
+
+variable "timeout_seconds" {
+  type        = number
+  description = "Function timeout in seconds; must stay under API Gateway's 29 s integration limit."
+  default     = 10
+
+  validation {
+    condition     = var.timeout_seconds >= 1 && var.timeout_seconds <= 28 && floor(var.timeout_seconds) == var.timeout_seconds
+    error_message = "timeout_seconds must be a whole number from 1 to 28 (API Gateway gives up after 29 s)."
+  }
+}
+
+variable "environment" {
+  type        = map(string)
+  description = "Environment variables of the function (the BFF's config). Secrets do not belong here: pass SSM parameter names instead."
+  default     = {}
+}
+
+variable "log_retention_days" {
+  type        = number
+  description = "Retention of the function's CloudWatch log group in days (never infinite)."
+  default     = 30
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be one of CloudWatch's retention values (1, 3, 5, 7, 14, 30, 60, 90, ... 3653); 0 (never expire) is not allowed."
+  }
+}
+
+variable "log_level" {
+  type        = string
+  description = "Lambda system log level (platform logs); the application log level is the BFF's own BFF_LOG_LEVEL."
+  default     = "WARN"
+
+  validation {
+    condition     = contains(["DEBUG", "INFO", "WARN"], var.log_level)
+    error_message = "log_level must be DEBUG, INFO or WARN."
+  }
+}
+
+variable "reserved_concurrency" {
+  type        = number
+  description = "Reserved concurrent executions; null leaves the function on the unreserved account pool."
+  default     = null
+
+  validation {
+    condition     = var.reserved_concurrency == null || try(var.reserved_concurrency >= 1 && floor(var.reserved_concurrency) == var.reserved_concurrency, false)
+    error_message = "reserved_concurrency must be null or a whole number >= 1 (0 would disable the function)."
+  }
+}
+
+variable "xray_tracing" {
+  type        = bool
+  description = "Active X-Ray tracing (adds xray:PutTraceSegments/PutTelemetryRecords to the role)."
+  default     = false
+}
+
+variable "dynamodb_access" {
+  type = map(object({
+    table_arn  = string
+    index_arns = optional(list(string), [])
+    actions    = list(string)
+  }))
+  description = "DynamoDB grants keyed by logical table name: the table ARN, the index ARNs the BFF queries and the exact actions."
+  default     = {}
+
+  validation {
+    condition = alltrue(flatten([
+      for g in values(var.dynamodb_access) : [for a in g.actions : can(regex("^dynamodb:[A-Za-z]+$", a))]
+    ]))
+    error_message = "dynamodb_access actions must be explicit dynamodb:<Action> names; wildcards are not allowed."
+  }
+}
+
+variable "cognito_access" {
+  type = object({
+    user_pool_arn = string
+    actions       = list(string)
+  })
+  description = "Cognito admin actions the BFF calls with IAM credentials (null when it calls none; public APIs such as InitiateAuth need no IAM)."
+  default     = null
+
+  validation {
+    condition     = var.cognito_access == null || try(alltrue([for a in var.cognito_access.actions : can(regex("^cognito-idp:[A-Za-z]+$", a))]), false)
+    error_message = "cognito_access actions must be explicit cognito-idp:<Action> names; wildcards are not allowed."
+  }
+}
+
+variable "ssm_parameter_arns" {
+  type        = list(string)
+  description = "SSM SecureString parameter ARNs the BFF may read at cold start (its secrets)."
+  default     = []
+}
+
+variable "kms_key_arns" {
+  type        = list(string)
+  description = "KMS keys used to decrypt the SSM parameters; empty means the AWS managed key alias/aws/ssm (decrypt allowed only via SSM)."
+  default     = []
+}
+
+variable "tags" {
+  type        = map(string)
+  description = "Extra tags (the provider's default_tags apply as well)."
+  default     = {}
+}
