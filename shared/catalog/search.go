@@ -1,0 +1,415 @@
+package catalog
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"bffsuite.dev/shared/domain"
+)
+
+// Sort orders of a search.
+const (
+	SortRelevance = "relevance" // text score, then rating; without text: rating
+	SortPriceAsc  = "price_asc"
+	SortPriceDesc = "price_desc"
+	SortName      = "name"
+	SortNewest    = "newest" // UpdatedAt descending
+	SortRating    = "rating"
+)
+
+var sorts = []string{SortRelevance, SortPriceAsc, SortPriceDesc, SortName, SortNewest, SortRating}
+
+// Query filters and orders a product search. Zero values mean "no filter".
+type Query struct {
+	Category string // Category.ID; also matches its sub-categories
+	Brand    string
+	Text     string // every word must occur in name, brand, category or description
+	MinPrice *int64 // minor units, inclusive
+	MaxPrice *int64 // minor units, inclusive
+	InStock  bool   // only products with stock > 0
+	Sort     string // one of the Sort* constants; "" means relevance
+	Cursor   string // NextCursor of the previous Page of the same query
+	Limit    int    // 1..MaxLimit; 0 means DefaultLimit
+}
+
+// Page is one cursor page of results.
+type Page struct {
+	Items      []Product `json:"items"`
+	NextCursor string    `json:"next_cursor,omitempty"` // empty on the last page
+}
+
+// FacetCount is how many products match a facet value.
+type FacetCount struct {
+	Value string `json:"value"`
+	Count int    `json:"count"`
+}
+
+// PriceBand is a price facet: products with Min <= price < Max (Max 0: no upper bound).
+type PriceBand struct {
+	Min   int64 `json:"min"`
+	Max   int64 `json:"max,omitempty"`
+	Count int   `json:"count"`
+}
+
+// Facets summarise a search. Each facet is counted with every filter except its own, so a
+// grid can offer the alternatives ("other brands") of the current selection.
+type Facets struct {
+	Categories []FacetCount `json:"categories"`
+	Brands     []FacetCount `json:"brands"`
+	PriceBands []PriceBand  `json:"price_bands"`
+}
+
+// SearchResult is one numbered page with the total count and facets.
+type SearchResult struct {
+	Items    []Product `json:"items"`
+	Total    int       `json:"total"`
+	Page     int       `json:"page"` // 1-based
+	PageSize int       `json:"page_size"`
+	Facets   Facets    `json:"facets"`
+}
+
+// priceBandBounds are the lower bounds of the price bands, in minor units.
+var priceBandBounds = []int64{0, 2500, 5000, 10000, 25000, 50000}
+
+func (q Query) validate() (Query, error) {
+	v := &domain.ValidationError{}
+	if q.Sort == "" {
+		q.Sort = SortRelevance
+	}
+	if !slices.Contains(sorts, q.Sort) {
+		v.Add("sort", "invalid", "must be one of "+strings.Join(sorts, ", "))
+	}
+	if q.Limit == 0 {
+		q.Limit = DefaultLimit
+	}
+	if q.Limit < 1 || q.Limit > MaxLimit {
+		v.Add("limit", "out_of_range", fmt.Sprintf("must be between 1 and %d", MaxLimit))
+	}
+	if len(q.Text) > MaxTextLength || !utf8.ValidString(q.Text) {
+		v.Add("text", "invalid", fmt.Sprintf("must be valid text of at most %d bytes", MaxTextLength))
+	}
+	if len(q.Category) > MaxIDLength {
+		v.Add("category", "invalid", "is not a valid identifier")
+	}
+	if len(q.Brand) > MaxTextLength {
+		v.Add("brand", "invalid", "is too long")
+	}
+	if q.MinPrice != nil && *q.MinPrice < 0 {
+		v.Add("min_price", "out_of_range", "must not be negative")
+	}
+	if q.MaxPrice != nil && *q.MaxPrice < 0 {
+		v.Add("max_price", "out_of_range", "must not be negative")
+	}
+	if q.MinPrice != nil && q.MaxPrice != nil && *q.MinPrice > *q.MaxPrice {
+		v.Add("min_price", "out_of_range", "must not exceed max_price")
+	}
+	return q, v.Err()
+}
+
+// binding is the normalised query a cursor is bound to (everything but Cursor and Limit).
+func (q Query) binding() string {
+	p := func(x *int64) string {
+		if x == nil {
+			return "-"
+		}
+		return strconv.FormatInt(*x, 10)
+	}
+	return strings.Join([]string{q.Category, q.Brand, strings.ToLower(strings.TrimSpace(q.Text)),
+		p(q.MinPrice), p(q.MaxPrice), strconv.FormatBool(q.InStock), q.Sort}, "\x1f")
+}
+
+const searchScope = "catalog.search"
+
+// SearchProducts returns one cursor page of the products matching q.
+func (c *Client) SearchProducts(ctx context.Context, q Query) (Page, error) {
+	q, err := q.validate()
+	if err != nil {
+		return Page{}, err
+	}
+	offset := 0
+	if q.Cursor != "" {
+		pos, err := c.cursors.Decode(searchScope, q.binding(), q.Cursor)
+		if err != nil {
+			return Page{}, fmt.Errorf("search products: %w", err)
+		}
+		if offset, err = strconv.Atoi(pos); err != nil || offset < 0 {
+			return Page{}, fmt.Errorf("search products: cursor offset: %w", domain.ErrInvalidCursor)
+		}
+	}
+	all, err := c.snapshot(ctx)
+	if err != nil {
+		return Page{}, fmt.Errorf("search products: %w", err)
+	}
+	cats, err := c.categoryTree(ctx, q.Category)
+	if err != nil {
+		return Page{}, fmt.Errorf("search products: %w", err)
+	}
+	hits := rank(filter(all, q, cats, filterAll), q)
+	page := Page{Items: window(hits, offset, q.Limit)}
+	if next := offset + q.Limit; next < len(hits) {
+		page.NextCursor = c.cursors.Encode(searchScope, q.binding(), strconv.Itoa(next))
+	}
+	return page, nil
+}
+
+// SearchPage returns page number page (1-based) of pageSize products matching q, with the
+// total count and facets. q.Cursor and q.Limit are ignored.
+func (c *Client) SearchPage(ctx context.Context, q Query, page, pageSize int) (SearchResult, error) {
+	q.Cursor, q.Limit = "", pageSize
+	q, err := q.validate()
+	v, _ := domain.AsValidation(err)
+	if v == nil {
+		v = &domain.ValidationError{}
+	}
+	if page < 1 || page > 10000 {
+		v.Add("page", "out_of_range", "must be between 1 and 10000")
+	}
+	if err := v.Err(); err != nil {
+		return SearchResult{}, err
+	}
+	all, err := c.snapshot(ctx)
+	if err != nil {
+		return SearchResult{}, fmt.Errorf("search page: %w", err)
+	}
+	cats, err := c.categoryTree(ctx, q.Category)
+	if err != nil {
+		return SearchResult{}, fmt.Errorf("search page: %w", err)
+	}
+	hits := rank(filter(all, q, cats, filterAll), q)
+	return SearchResult{
+		Items:    window(hits, (page-1)*q.Limit, q.Limit),
+		Total:    len(hits),
+		Page:     page,
+		PageSize: q.Limit,
+		Facets:   facets(all, q, cats),
+	}, nil
+}
+
+// categoryTree returns the set of category ids a Category filter matches: itself and its
+// descendants. Nil when there is no category filter.
+func (c *Client) categoryTree(ctx context.Context, root string) (map[string]bool, error) {
+	if root == "" {
+		return nil, nil
+	}
+	cs, err := c.b.ListCategories(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list categories: %w", err)
+	}
+	set := map[string]bool{root: true}
+	for changed := true; changed; {
+		changed = false
+		for _, cat := range cs {
+			if set[cat.ParentID] && !set[cat.ID] {
+				set[cat.ID], changed = true, true
+			}
+		}
+	}
+	return set, nil
+}
+
+func window(ps []Product, offset, limit int) []Product {
+	if offset >= len(ps) {
+		return []Product{}
+	}
+	end := min(offset+limit, len(ps))
+	out := make([]Product, 0, end-offset)
+	for _, p := range ps[offset:end] {
+		out = append(out, p.Clone())
+	}
+	return out
+}
+
+type skip int
+
+const (
+	filterAll skip = iota
+	skipCategory
+	skipBrand
+	skipPrice
+)
+
+type scored struct {
+	p     Product
+	score int
+}
+
+func terms(text string) []string {
+	return strings.Fields(strings.ToLower(text))
+}
+
+// score returns how well p matches every term (0: some term does not occur).
+func score(p Product, ts []string) int {
+	if len(ts) == 0 {
+		return 1
+	}
+	name, brand, cat, desc := strings.ToLower(p.Name), strings.ToLower(p.Brand), strings.ToLower(p.Category), strings.ToLower(p.Description)
+	total := 0
+	for _, t := range ts {
+		s := 0
+		if strings.Contains(name, t) {
+			s += 4
+		}
+		if strings.Contains(brand, t) {
+			s += 3
+		}
+		if strings.Contains(cat, t) {
+			s += 2
+		}
+		if strings.Contains(desc, t) {
+			s++
+		}
+		if s == 0 {
+			return 0
+		}
+		total += s
+	}
+	return total
+}
+
+func filter(all []Product, q Query, cats map[string]bool, sk skip) []scored {
+	ts := terms(q.Text)
+	out := make([]scored, 0, len(all)/4)
+	for _, p := range all {
+		if sk != skipCategory && cats != nil && !cats[p.Category] {
+			continue
+		}
+		if sk != skipBrand && q.Brand != "" && !strings.EqualFold(p.Brand, q.Brand) {
+			continue
+		}
+		if sk != skipPrice && q.MinPrice != nil && p.Price.Amount < *q.MinPrice {
+			continue
+		}
+		if sk != skipPrice && q.MaxPrice != nil && p.Price.Amount > *q.MaxPrice {
+			continue
+		}
+		if q.InStock && p.Stock <= 0 {
+			continue
+		}
+		s := score(p, ts)
+		if s == 0 {
+			continue
+		}
+		out = append(out, scored{p, s})
+	}
+	return out
+}
+
+// rank orders hits by q.Sort; ties break by ID so pages are stable.
+func rank(hits []scored, q Query) []Product {
+	slices.SortFunc(hits, func(a, b scored) int {
+		var c int
+		switch q.Sort {
+		case SortPriceAsc:
+			c = cmp.Compare(a.p.Price.Amount, b.p.Price.Amount)
+		case SortPriceDesc:
+			c = cmp.Compare(b.p.Price.Amount, a.p.Price.Amount)
+		case SortName:
+			c = cmp.Compare(strings.ToLower(a.p.Name), strings.ToLower(b.p.Name))
+		case SortNewest:
+			c = b.p.UpdatedAt.Compare(a.p.UpdatedAt)
+		case SortRating:
+			c = cmp.Or(cmp.Compare(b.p.Rating, a.p.Rating), cmp.Compare(b.p.RatingCount, a.p.RatingCount))
+		default:
+			c = cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(b.p.Rating, a.p.Rating))
+		}
+		return cmp.Or(c, cmp.Compare(a.p.ID, b.p.ID))
+	})
+	out := make([]Product, len(hits))
+	for i, h := range hits {
+		out[i] = h.p
+	}
+	return out
+}
+
+func facets(all []Product, q Query, cats map[string]bool) Facets {
+	count := func(hits []scored, key func(Product) string) []FacetCount {
+		m := map[string]int{}
+		for _, h := range hits {
+			m[key(h.p)]++
+		}
+		out := make([]FacetCount, 0, len(m))
+		for v, n := range m {
+			out = append(out, FacetCount{Value: v, Count: n})
+		}
+		slices.SortFunc(out, func(a, b FacetCount) int { return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Value, b.Value)) })
+		return out
+	}
+	f := Facets{
+		Categories: count(filter(all, q, cats, skipCategory), func(p Product) string { return p.Category }),
+		Brands:     count(filter(all, q, cats, skipBrand), func(p Product) string { return p.Brand }),
+	}
+	bands := make([]PriceBand, len(priceBandBounds))
+	for i, lo := range priceBandBounds {
+		bands[i].Min = lo
+		if i+1 < len(priceBandBounds) {
+			bands[i].Max = priceBandBounds[i+1]
+		}
+	}
+	for _, h := range filter(all, q, cats, skipPrice) {
+		i, _ := slices.BinarySearch(priceBandBounds, h.p.Price.Amount+1)
+		bands[i-1].Count++
+	}
+	f.PriceBands = bands
+	return f
+}
+
+func sortedCategories(cs []Category) []Category {
+	out := slices.Clone(cs)
+	slices.SortFunc(out, func(a, b Category) int { return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID)) })
+	return out
+}
+
+// ChangePage is one page of the change feed.
+type ChangePage struct {
+	Items []Product `json:"items"`
+	// NextCursor resumes after the last item. It is set on every page, including the last,
+	// so a partner stores it and polls again later without missing or repeating changes.
+	NextCursor string `json:"next_cursor"`
+	HasMore    bool   `json:"has_more"`
+}
+
+const changesScope = "catalog.changes"
+
+// ChangedSince returns the products changed at or after since, ordered by (UpdatedAt, ID).
+// With a cursor from a previous page, since is ignored and the feed resumes after that page.
+// A product changed while a partner pages moves to the end of the feed, so it is delivered
+// again with its new state and never skipped.
+func (c *Client) ChangedSince(ctx context.Context, since time.Time, cur string, limit int) (ChangePage, error) {
+	if limit == 0 {
+		limit = DefaultLimit
+	}
+	if limit < 1 || limit > MaxLimit {
+		v := &domain.ValidationError{}
+		v.Add("limit", "out_of_range", fmt.Sprintf("must be between 1 and %d", MaxLimit))
+		return ChangePage{}, v
+	}
+	after := since.UTC().Format(KeyTimeFormat) + "#" // sorts before every key at since
+	if cur != "" {
+		pos, err := c.cursors.Decode(changesScope, "", cur)
+		if err != nil {
+			return ChangePage{}, fmt.Errorf("changed since: %w", err)
+		}
+		if _, err := time.Parse(KeyTimeFormat, strings.SplitN(pos, "#", 2)[0]); err != nil {
+			return ChangePage{}, fmt.Errorf("changed since: cursor position: %w", domain.ErrInvalidCursor)
+		}
+		after = pos
+	}
+	ps, more, err := c.b.ChangedAfter(ctx, after, limit)
+	if err != nil {
+		return ChangePage{}, fmt.Errorf("changed since %s: %w", after, err)
+	}
+	page := ChangePage{Items: make([]Product, 0, len(ps)), HasMore: more}
+	last := after
+	for _, p := range ps {
+		page.Items = append(page.Items, p.Clone())
+		last = ChangeKey(p.UpdatedAt, p.ID)
+	}
+	page.NextCursor = c.cursors.Encode(changesScope, "", last)
+	return page, nil
+}
