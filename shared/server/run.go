@@ -1,0 +1,85 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/gin-gonic/gin"
+)
+
+// OnLambda reports whether the process runs inside the Lambda runtime.
+func OnLambda() bool { return os.Getenv("AWS_LAMBDA_RUNTIME_API") != "" }
+
+// RunOptions configures Run.
+type RunOptions struct {
+	Name   string // the BFF's name, for logs
+	Addr   string // local listen address
+	Config Config
+	Logger *slog.Logger
+	// Listening, when set, is called with the bound address once the local server accepts
+	// connections (tests and make run use it).
+	Listening func(addr net.Addr)
+}
+
+// Run serves engine until ctx ends: on Lambda (AWS_LAMBDA_RUNTIME_API set) through the
+// runtime API, otherwise on a local http.Server with timeouts and graceful shutdown.
+func Run(ctx context.Context, engine *gin.Engine, opts RunOptions) error {
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	if OnLambda() {
+		h := NewLambdaHandler(engine, opts.Config, logger)
+		lambda.StartWithOptions(h, lambda.WithContext(ctx))
+		return nil // not reached: the runtime exits the process
+	}
+	return serveLocal(ctx, engine, opts, logger)
+}
+
+func serveLocal(ctx context.Context, h http.Handler, opts RunOptions, logger *slog.Logger) error {
+	ln, err := net.Listen("tcp", opts.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s (BFF_ADDR): %w", opts.Addr, err)
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      opts.Config.GatewayTimeout + 5*time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	logger.Info("listening", slog.String("bff", opts.Name), slog.String("addr", "http://"+ln.Addr().String()))
+	if opts.Listening != nil {
+		opts.Listening(ln.Addr())
+	}
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve %s: %w", opts.Name, err)
+	case <-ctx.Done():
+	}
+	timeout := opts.Config.ShutdownTimeout
+	if timeout <= 0 {
+		timeout = 10 * time.Second
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	logger.Info("shutting down", slog.String("bff", opts.Name))
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown %s: %w", opts.Name, err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
