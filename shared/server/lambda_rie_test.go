@@ -237,8 +237,10 @@ func TestLambdaV2RequestShapes(t *testing.T) {
 			},
 		},
 		{
-			name:   "stage prefix stripped",
-			ev:     func(t *testing.T) []byte { return v2Event(t, "GET", "/prod/echo", "", map[string]any{"requestContext.stage": "prod"}) },
+			name: "stage prefix stripped",
+			ev: func(t *testing.T) []byte {
+				return v2Event(t, "GET", "/prod/echo", "", map[string]any{"requestContext.stage": "prod"})
+			},
 			status: 200,
 			check: func(t *testing.T, got echoBody) {
 				if got.Path != "/echo" {
@@ -257,8 +259,10 @@ func TestLambdaV2RequestShapes(t *testing.T) {
 			},
 		},
 		{
-			name:   "correlation ID seeded from the API Gateway request ID",
-			ev:     func(t *testing.T) []byte { return v2Event(t, "GET", "/echo", "", map[string]any{"requestContext.requestId": "LV7fzho-PHcEJPw="}) },
+			name: "correlation ID seeded from the API Gateway request ID",
+			ev: func(t *testing.T) []byte {
+				return v2Event(t, "GET", "/echo", "", map[string]any{"requestContext.requestId": "LV7fzho-PHcEJPw="})
+			},
 			status: 200,
 			check: func(t *testing.T, got echoBody) {
 				// "=" is not allowed in correlation IDs, so a fresh one is generated
@@ -268,8 +272,10 @@ func TestLambdaV2RequestShapes(t *testing.T) {
 			},
 		},
 		{
-			name:   "well-formed request ID adopted",
-			ev:     func(t *testing.T) []byte { return v2Event(t, "GET", "/echo", "", map[string]any{"requestContext.requestId": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef"}) },
+			name: "well-formed request ID adopted",
+			ev: func(t *testing.T) []byte {
+				return v2Event(t, "GET", "/echo", "", map[string]any{"requestContext.requestId": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef"})
+			},
 			status: 200,
 			check: func(t *testing.T, got echoBody) {
 				if got.CorrelationID != "c6af9ac6-7b61-11e6-9a41-93e8deadbeef" {
@@ -278,8 +284,10 @@ func TestLambdaV2RequestShapes(t *testing.T) {
 			},
 		},
 		{
-			name:   "incoming X-Correlation-ID wins",
-			ev:     func(t *testing.T) []byte { return v2Event(t, "GET", "/echo", "", map[string]any{"headers.x-correlation-id": "client-corr-0001"}) },
+			name: "incoming X-Correlation-ID wins",
+			ev: func(t *testing.T) []byte {
+				return v2Event(t, "GET", "/echo", "", map[string]any{"headers.x-correlation-id": "client-corr-0001"})
+			},
 			status: 200,
 			check: func(t *testing.T, got echoBody) {
 				if got.CorrelationID != "client-corr-0001" {
@@ -439,7 +447,7 @@ func TestLambdaV1RequestShapes(t *testing.T) {
 	t.Run("multi-value query and headers", func(t *testing.T) {
 		var resp v1Response
 		invoke(t, v1Event(t, "GET", "/echo", map[string]any{
-			"multiValueQueryStringParameters": map[string][]string{"q": {"a&b c"}, "tag": {"x", "y,z"}, "header": {"Accept", "If-Modified-Since"}},
+			"multiValueQueryStringParameters":     map[string][]string{"q": {"a&b c"}, "tag": {"x", "y,z"}, "header": {"Accept", "If-Modified-Since"}},
 			"multiValueHeaders.Accept":            []string{"text/html", "application/json"},
 			"multiValueHeaders.If-Modified-Since": []string{"Wed, 21 Oct 2015 07:28:00 GMT"},
 		}), &resp)
