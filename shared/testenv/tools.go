@@ -1,6 +1,6 @@
 // Package testenv starts the real local peers that integration tests need: DynamoDB Local,
 // cognito-local and the Lambda Runtime Interface Emulator. Tools come from
-// scripts/install-deps (BFF_TOOLS, default ~/.cache/bffsuite). A missing tool skips the test
+// .ci/install-deps (BFF_TOOLS, default ~/.cache/bffsuite). A missing tool skips the test
 // with a clear message on a laptop, and fails it when CI is set: CI never skips silently.
 package testenv
 
@@ -12,7 +12,7 @@ import (
 	"testing"
 )
 
-// ToolsDir is where scripts/install-deps puts the tools.
+// ToolsDir is where .ci/install-deps puts the tools.
 func ToolsDir() string {
 	if d := os.Getenv("BFF_TOOLS"); d != "" {
 		return d
@@ -29,7 +29,7 @@ func RequireTool(t testing.TB, rel string) string {
 	t.Helper()
 	p := filepath.Join(ToolsDir(), rel)
 	if _, err := os.Stat(p); err != nil {
-		Missing(t, fmt.Sprintf("%s not installed (run scripts/install-deps)", p))
+		Missing(t, fmt.Sprintf("%s not installed (run .ci/install-deps)", p))
 	}
 	return p
 }

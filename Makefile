@@ -1,0 +1,62 @@
+# BFF gateway suite. `make run` and `make test` are the two set-up commands (see README.md).
+SHELL := /usr/bin/env bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+export BFF_TOOLS ?= $(HOME)/.cache/bffsuite
+export PATH := $(BFF_TOOLS)/bin:$(PATH)
+
+MODULES  := ./shared/... ./bff-web/... ./bff-mobile/... ./bff-partner/... ./terraform/deploy/...
+BFFS     := bff-web bff-mobile bff-partner
+GOTEST   ?= go test -count=1
+TEST_TIMEOUT ?= 20m
+
+-include terraform/terraform.mk
+-include terraform/deploy/deploy.mk
+
+.PHONY: help
+help: ## list targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+.PHONY: deps
+deps: ## install the test peers and tools (RIE, DynamoDB Local, cognito-local, tofu, staticcheck, chromium)
+	@.ci/install-deps all >/dev/null
+
+.PHONY: run
+run: ## start bff-web :8081, bff-mobile :8082, bff-partner :8083 (and the demo web app) on embedded defaults
+	@scripts/run-local
+
+.PHONY: build
+build: ## build the three BFFs for this machine into .local/bin
+	@mkdir -p .local/bin
+	go build -o .local/bin/ ./bff-web ./bff-mobile ./bff-partner
+
+.PHONY: test
+test: deps vet go-test tf-validate ## everything that can be tested here (starts its own peers)
+
+.PHONY: go-test
+go-test:
+	$(GOTEST) -timeout $(TEST_TIMEOUT) $(MODULES)
+
+.PHONY: vet
+vet: ## go vet over every module
+	go vet $(MODULES)
+
+.PHONY: lint
+lint: vet ## go vet + staticcheck + gofmt check
+	@.ci/install-deps lint >/dev/null
+	staticcheck $(MODULES)
+	@out=$$(gofmt -l shared bff-web bff-mobile bff-partner terraform/deploy); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+.PHONY: lambda
+lambda: ## build bootstrap zips for linux/arm64 into dist/ (reproducible)
+	go run ./terraform/deploy/cmd/bffdeploy build -out dist
+
+.PHONY: bench
+bench: ## run the benchmarks and write bench/results/latest.{md,json}
+	@.ci/install-deps rie ddb >/dev/null
+	go run ./bench/cmd/benchreport -out bench/results
+
+.PHONY: fmt
+fmt:
+	gofmt -w shared bff-web bff-mobile bff-partner terraform/deploy
