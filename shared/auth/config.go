@@ -27,7 +27,7 @@ type Config struct {
 	// JWKSFile is a path to a JWKS document that prewarms the key cache.
 	JWKSFile string `env:"BFF_COGNITO_JWKS_FILE"`
 	// ClientIDs is the comma-separated list of app clients this BFF accepts.
-	ClientIDs string `env:"BFF_COGNITO_CLIENT_IDS"`
+	ClientIDs []string `env:"BFF_COGNITO_CLIENT_IDS"`
 	// Leeway tolerated on exp, nbf and iat.
 	Leeway time.Duration `env:"BFF_AUTH_LEEWAY" default:"30s"`
 	// JWKSRefetchInterval is the penalty window: an unknown kid refetches the JWKS at most
@@ -69,7 +69,7 @@ func (c Config) JWKSEndpoint() string {
 // AllowedClients splits ClientIDs.
 func (c Config) AllowedClients() []string {
 	var out []string
-	for _, s := range strings.Split(c.ClientIDs, ",") {
+	for _, s := range c.ClientIDs {
 		if s = strings.TrimSpace(s); s != "" {
 			out = append(out, s)
 		}

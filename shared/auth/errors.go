@@ -64,7 +64,7 @@ func Status(err error) (r Response, ok bool) {
 		return Response{http.StatusUnauthorized, "unauthenticated", "Authentication required", h}, true
 	case errors.Is(err, ErrInvalidToken), errors.Is(err, ErrKeysUnavailable):
 		h.Set("WWW-Authenticate", `Bearer error="invalid_token"`)
-		return Response{http.StatusUnauthorized, "invalid_token", "Invalid or expired token", h}, true
+		return Response{http.StatusUnauthorized, "invalid_token", "Invalid token", h}, true
 	case errors.Is(err, ErrInsufficientScope):
 		v := `Bearer error="insufficient_scope"`
 		var ae *Error
