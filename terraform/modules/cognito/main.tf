@@ -120,7 +120,7 @@ resource "aws_cognito_user_pool_client" "mobile" {
   name                          = "${var.name_prefix}-mobile"
   user_pool_id                  = aws_cognito_user_pool.this.id
   generate_secret               = false
-  explicit_auth_flows           = ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+  explicit_auth_flows           = var.mobile_auth_flows
   prevent_user_existence_errors = "ENABLED"
   enable_token_revocation       = true
   supported_identity_providers  = ["COGNITO"]

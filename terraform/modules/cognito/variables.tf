@@ -115,3 +115,9 @@ variable "tags" {
   description = "Extra tags (the provider's default_tags apply as well)."
   default     = {}
 }
+
+variable "mobile_auth_flows" {
+  type        = list(string)
+  description = "Auth flows of the public mobile client (SRP and refresh; add ALLOW_USER_PASSWORD_AUTH only if bff-mobile signs users in with passwords on their behalf)."
+  default     = ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+}

@@ -1,0 +1,45 @@
+# Development environment: small, cheap, deletable (no deletion protection, short log retention).
+
+provider "aws" {
+  region = var.region
+
+  default_tags {
+    tags = {
+      project     = "bffsuite"
+      environment = "dev"
+      managed_by  = "terraform"
+    }
+  }
+}
+
+module "suite" {
+  source = "../../modules/suite"
+
+  environment           = "dev"
+  artifact_dir          = var.artifact_dir
+  cognito_domain_prefix = var.cognito_domain_prefix
+  web_origins           = var.web_origins
+  partners              = var.partners
+  custom_domains        = var.custom_domains
+  alarm_topic_arn       = var.alarm_topic_arn
+
+  manage_apigw_account_role = var.manage_apigw_account_role
+
+  deletion_protection = false
+  log_retention_days  = 14
+  log_level           = "debug"
+  request_budget      = "5s"
+  xray_tracing        = false
+
+  lambdas = {
+    web     = { memory_mb = 512, timeout_seconds = 10 }
+    mobile  = { memory_mb = 512, timeout_seconds = 10 }
+    partner = { memory_mb = 512, timeout_seconds = 10 }
+  }
+
+  throttling = {
+    web     = { rate_limit = 20, burst_limit = 40 }
+    mobile  = { rate_limit = 20, burst_limit = 40 }
+    partner = { rate_limit = 20, burst_limit = 40 }
+  }
+}

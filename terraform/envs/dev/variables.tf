@@ -1,0 +1,54 @@
+variable "region" {
+  type        = string
+  description = "AWS region of the whole suite."
+  default     = "eu-central-1"
+}
+
+variable "artifact_dir" {
+  type        = string
+  description = "Directory with the Lambda zips built by the deploy tool (bff-web.zip, bff-mobile.zip, bff-partner.zip), relative to this directory."
+  default     = "../../../dist"
+}
+
+variable "cognito_domain_prefix" {
+  type        = string
+  description = "Cognito hosted domain prefix (must be unique in the region), e.g. \"acme-bffsuite-dev\"."
+}
+
+variable "web_origins" {
+  type        = list(string)
+  description = "Browser origins allowed to call the web BFF."
+  default     = ["http://localhost:3000"]
+}
+
+variable "partners" {
+  type = map(object({
+    scopes    = list(string)
+    rate_tier = string
+  }))
+  description = "Partners keyed by name: scopes and rate tier (bronze, silver, gold)."
+  default     = {}
+}
+
+variable "custom_domains" {
+  type = map(object({
+    domain_name     = string
+    certificate_arn = string
+    base_path       = optional(string)
+    route53_zone_id = optional(string)
+  }))
+  description = "Optional custom domains keyed by web, mobile, partner."
+  default     = {}
+}
+
+variable "manage_apigw_account_role" {
+  type        = bool
+  description = "Manage the account-wide API Gateway CloudWatch role; set false when another configuration in this account and region does."
+  default     = true
+}
+
+variable "alarm_topic_arn" {
+  type        = string
+  description = "SNS topic for alarms (null: alarms without notifications)."
+  default     = null
+}

@@ -1,0 +1,46 @@
+# Production environment: deletion protection on tables and user pool, longer log retention,
+# X-Ray tracing, reserved concurrency for the partner BFF so consumer traffic cannot starve it.
+
+provider "aws" {
+  region = var.region
+
+  default_tags {
+    tags = {
+      project     = "bffsuite"
+      environment = "prod"
+      managed_by  = "terraform"
+    }
+  }
+}
+
+module "suite" {
+  source = "../../modules/suite"
+
+  environment           = "prod"
+  artifact_dir          = var.artifact_dir
+  cognito_domain_prefix = var.cognito_domain_prefix
+  web_origins           = var.web_origins
+  partners              = var.partners
+  custom_domains        = var.custom_domains
+  alarm_topic_arn       = var.alarm_topic_arn
+
+  manage_apigw_account_role = var.manage_apigw_account_role
+
+  deletion_protection = true
+  log_retention_days  = 90
+  log_level           = "info"
+  request_budget      = "5s"
+  xray_tracing        = true
+
+  lambdas = {
+    web     = { memory_mb = 1024, timeout_seconds = 10 }
+    mobile  = { memory_mb = 1024, timeout_seconds = 10 }
+    partner = { memory_mb = 1024, timeout_seconds = 10, reserved_concurrency = 50 }
+  }
+
+  throttling = {
+    web     = { rate_limit = 500, burst_limit = 1000 }
+    mobile  = { rate_limit = 500, burst_limit = 1000 }
+    partner = { rate_limit = 200, burst_limit = 400 }
+  }
+}

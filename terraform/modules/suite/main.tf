@@ -1,0 +1,247 @@
+# The whole BFF suite of one environment: tables, user pool, three Lambdas with least-privilege
+# roles, two HTTP APIs (web, mobile), the partner REST API and the alarms.
+
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+data "aws_caller_identity" "current" {}
+
+locals {
+  name_prefix = "${var.project}-${var.environment}"
+  bffs        = ["web", "mobile", "partner"]
+
+  lambda = {
+    for b in local.bffs : b => {
+      memory_mb            = try(var.lambdas[b].memory_mb, 512)
+      timeout_seconds      = try(var.lambdas[b].timeout_seconds, 10)
+      reserved_concurrency = try(var.lambdas[b].reserved_concurrency, null)
+    }
+  }
+  throttling = { for b in local.bffs : b => lookup(var.throttling, b, { rate_limit = 100, burst_limit = 200 }) }
+
+  # API Gateway gives up after this; the BFF sizes its deadlines below it (BFF_GATEWAY_TIMEOUT).
+  integration_timeout_ms = 29000
+
+  # --- IAM: exactly the DynamoDB actions each BFF uses ---------------------------------------
+  dynamodb_read  = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"]
+  stock_reserve  = ["dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"] # order placement reserves stock in one transaction
+  order_write    = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"]
+  customer_write = ["dynamodb:PutItem", "dynamodb:UpdateItem"]
+  record_store   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
+
+  table_actions = {
+    web = {
+      catalog   = concat(local.dynamodb_read, local.stock_reserve)
+      customers = concat(local.dynamodb_read, local.customer_write)
+      orders    = concat(local.dynamodb_read, local.order_write)
+      sessions  = local.record_store
+    }
+    mobile = {
+      catalog     = concat(local.dynamodb_read, local.stock_reserve)
+      customers   = concat(local.dynamodb_read, local.customer_write)
+      orders      = concat(local.dynamodb_read, local.order_write)
+      idempotency = local.record_store
+    }
+    partner = {
+      catalog     = concat(local.dynamodb_read, local.stock_reserve)
+      customers   = local.dynamodb_read
+      orders      = concat(local.dynamodb_read, local.order_write)
+      idempotency = local.record_store
+    }
+  }
+
+  # --- secrets: SecureString parameters <prefix>/<env>/<bff>/<ENV_NAME>, never plain env -----
+  secrets_prefix = { for b in local.bffs : b => "${var.secrets_ssm_prefix}/${var.environment}/${b}/" }
+  secret_env = {
+    web     = ["BFF_COGNITO_APP_CLIENT_SECRET", "BFF_SESSION_KEYS", "BFF_CURSOR_KEY"]
+    mobile  = ["BFF_CURSOR_KEY"]
+    partner = ["BFF_CURSOR_KEY"]
+  }
+  secret_parameter_arns = {
+    for b in local.bffs : b => [
+      for name in local.secret_env[b] :
+      "arn:${data.aws_partition.current.partition}:ssm:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:parameter${local.secrets_prefix[b]}${name}"
+    ]
+  }
+
+  # --- environment of each Lambda (the BFF config structs; tfcheck keeps them in sync) --------
+  base_path = { for b in local.bffs : b => try("/${var.custom_domains[b].base_path}", "") }
+
+  common_environment = {
+    BFF_DATA_BACKEND         = "dynamodb"
+    BFF_TABLE_CATALOG        = module.tables.table_names["catalog"]
+    BFF_TABLE_CUSTOMERS      = module.tables.table_names["customers"]
+    BFF_TABLE_ORDERS         = module.tables.table_names["orders"]
+    BFF_TABLE_IDEMPOTENCY    = module.tables.table_names["idempotency"]
+    BFF_COGNITO_USER_POOL_ID = module.cognito.user_pool_id
+    BFF_COGNITO_ISSUER       = module.cognito.issuer
+    BFF_COGNITO_JWKS_URL     = module.cognito.jwks_url
+    BFF_REQUEST_BUDGET       = var.request_budget
+    BFF_GATEWAY_TIMEOUT      = "${local.integration_timeout_ms}ms"
+    BFF_LOG_LEVEL            = var.log_level
+  }
+
+  web_environment = merge(local.common_environment, {
+    BFF_TABLE_SESSIONS        = module.tables.table_names["sessions"]
+    BFF_COGNITO_APP_CLIENT_ID = module.cognito.web_client_id
+    BFF_COGNITO_CLIENT_IDS    = module.cognito.web_client_id
+    BFF_CORS_ORIGINS          = join(",", var.web_origins)
+    BFF_BASE_PATHS            = local.base_path["web"]
+    BFF_SECRETS_SSM_PREFIX    = local.secrets_prefix["web"]
+  }, lookup(var.extra_environment, "web", {}))
+
+  mobile_environment = merge(local.common_environment, {
+    BFF_COGNITO_APP_CLIENT_ID = module.cognito.mobile_client_id
+    BFF_COGNITO_CLIENT_IDS    = module.cognito.mobile_client_id
+    BFF_BASE_PATHS            = local.base_path["mobile"]
+    BFF_SECRETS_SSM_PREFIX    = local.secrets_prefix["mobile"]
+  }, lookup(var.extra_environment, "mobile", {}))
+
+  partner_environment = merge(local.common_environment, {
+    BFF_COGNITO_CLIENT_IDS = join(",", values(module.cognito.partner_client_ids))
+    BFF_BASE_PATHS         = local.base_path["partner"]
+    BFF_SECRETS_SSM_PREFIX = local.secrets_prefix["partner"]
+  }, lookup(var.extra_environment, "partner", {}))
+
+  environment = {
+    web     = local.web_environment
+    mobile  = local.mobile_environment
+    partner = local.partner_environment
+  }
+
+  # --- routes ---------------------------------------------------------------------------------
+  # Mobile: public routes stay open, everything else needs a mobile access token.
+  mobile_routes = {
+    "GET /healthz"              = { authorized = false }
+    "POST /v1/auth/{proxy+}"    = { authorized = false }
+    "GET /v1/products"          = { authorized = false }
+    "GET /v1/products/{proxy+}" = { authorized = false }
+    "GET /v1/categories"        = { authorized = false }
+    "$default"                  = { authorized = true }
+  }
+
+  scope = { for s in ["catalog.read", "inventory.read", "orders.read", "orders.write"] : s => "${module.cognito.resource_server_identifier}/${s}" }
+  partner_routes = {
+    "GET /healthz"               = { authorized = false, api_key_required = false }
+    "GET /v1/products"           = { scopes = [local.scope["catalog.read"]] }
+    "GET /v1/products/{proxy+}"  = { scopes = [local.scope["catalog.read"]] }
+    "GET /v1/categories"         = { scopes = [local.scope["catalog.read"]] }
+    "GET /v1/inventory"          = { scopes = [local.scope["inventory.read"]] }
+    "GET /v1/inventory/{proxy+}" = { scopes = [local.scope["inventory.read"]] }
+    "GET /v1/orders"             = { scopes = [local.scope["orders.read"]] }
+    "GET /v1/orders/{proxy+}"    = { scopes = [local.scope["orders.read"]] }
+    "POST /v1/orders"            = { scopes = [local.scope["orders.write"]] }
+    "POST /v1/orders/{proxy+}"   = { scopes = [local.scope["orders.write"]] }
+    "PATCH /v1/orders/{proxy+}"  = { scopes = [local.scope["orders.write"]] }
+    "DELETE /v1/orders/{proxy+}" = { scopes = [local.scope["orders.write"]] }
+  }
+}
+
+module "tables" {
+  source = "../dynamodb"
+
+  name_prefix         = local.name_prefix
+  tables              = local.dynamodb_tables
+  deletion_protection = var.deletion_protection
+  tags                = var.tags
+}
+
+module "cognito" {
+  source = "../cognito"
+
+  name_prefix         = local.name_prefix
+  domain_prefix       = var.cognito_domain_prefix
+  deletion_protection = var.deletion_protection
+  token_validity      = var.cognito_token_validity
+  partners            = var.partners
+  tags                = var.tags
+}
+
+# bff-web signs users in with its confidential client; the secret goes to SSM, not to env.
+resource "aws_ssm_parameter" "web_client_secret" {
+  name        = "${local.secrets_prefix["web"]}BFF_COGNITO_APP_CLIENT_SECRET"
+  description = "Cognito app client secret of bff-web"
+  type        = "SecureString"
+  value       = module.cognito.web_client_secret
+  tags        = var.tags
+}
+
+module "lambda" {
+  source   = "../bff_lambda"
+  for_each = toset(local.bffs)
+
+  function_name        = "${local.name_prefix}-${each.key}"
+  description          = "bff-${each.key} (${var.environment})"
+  zip_path             = "${var.artifact_dir}/bff-${each.key}.zip"
+  memory_mb            = local.lambda[each.key].memory_mb
+  timeout_seconds      = local.lambda[each.key].timeout_seconds
+  reserved_concurrency = local.lambda[each.key].reserved_concurrency
+  log_retention_days   = var.log_retention_days
+  xray_tracing         = var.xray_tracing
+  environment          = local.environment[each.key]
+  ssm_parameter_arns   = local.secret_parameter_arns[each.key]
+  tags                 = merge(var.tags, { "bffsuite:bff" = each.key })
+
+  dynamodb_access = {
+    for table, actions in local.table_actions[each.key] : table => {
+      table_arn  = module.tables.table_arns[table]
+      index_arns = contains(actions, "dynamodb:Query") ? values(module.tables.index_arns[table]) : []
+      actions    = actions
+    }
+  }
+  # No BFF calls a Cognito admin API: sign-up/sign-in/refresh are public Cognito APIs (no IAM).
+  cognito_access = null
+}
+
+module "web_api" {
+  source = "../http_api"
+
+  name                 = "${local.name_prefix}-web"
+  lambda_function_name = module.lambda["web"].function_name
+  lambda_invoke_arn    = module.lambda["web"].invoke_arn
+  routes               = { "$default" = { authorized = false } }
+  throttling           = local.throttling["web"]
+  log_retention_days   = var.log_retention_days
+  custom_domain        = lookup(var.custom_domains, "web", null)
+  tags                 = var.tags
+
+  cors = length(var.web_origins) == 0 ? null : {
+    allow_origins     = var.web_origins
+    allow_credentials = true
+  }
+}
+
+module "mobile_api" {
+  source = "../http_api"
+
+  name                 = "${local.name_prefix}-mobile"
+  lambda_function_name = module.lambda["mobile"].function_name
+  lambda_invoke_arn    = module.lambda["mobile"].invoke_arn
+  routes               = local.mobile_routes
+  throttling           = local.throttling["mobile"]
+  log_retention_days   = var.log_retention_days
+  custom_domain        = lookup(var.custom_domains, "mobile", null)
+  tags                 = var.tags
+
+  jwt_authorizer = {
+    issuer   = module.cognito.issuer
+    audience = [module.cognito.mobile_client_id]
+  }
+}
+
+module "partner_api" {
+  source = "../rest_api"
+
+  name                        = "${local.name_prefix}-partner"
+  lambda_function_name        = module.lambda["partner"].function_name
+  lambda_invoke_arn           = module.lambda["partner"].invoke_arn
+  user_pool_arn               = module.cognito.user_pool_arn
+  routes                      = local.partner_routes
+  throttling                  = local.throttling["partner"]
+  rate_tiers                  = var.partner_rate_tiers
+  partners                    = var.partners
+  log_retention_days          = var.log_retention_days
+  manage_account_logging_role = var.manage_apigw_account_role
+  xray_tracing                = var.xray_tracing
+  custom_domain               = lookup(var.custom_domains, "partner", null)
+  tags                        = var.tags
+}

@@ -1,0 +1,105 @@
+output "web_api_url" {
+  description = "Base URL of bff-web."
+  value       = module.web_api.url
+}
+
+output "mobile_api_url" {
+  description = "Base URL of bff-mobile."
+  value       = module.mobile_api.url
+}
+
+output "partner_api_url" {
+  description = "Base URL of bff-partner (REST API stage or custom domain)."
+  value       = module.partner_api.url
+}
+
+output "user_pool_id" {
+  description = "Cognito user pool ID."
+  value       = module.cognito.user_pool_id
+}
+
+output "user_pool_arn" {
+  description = "Cognito user pool ARN."
+  value       = module.cognito.user_pool_arn
+}
+
+output "issuer" {
+  description = "Token issuer URL (iss claim)."
+  value       = module.cognito.issuer
+}
+
+output "jwks_url" {
+  description = "JWKS URL of the user pool."
+  value       = module.cognito.jwks_url
+}
+
+output "token_endpoint" {
+  description = "OAuth token endpoint for partner client credentials."
+  value       = module.cognito.token_endpoint
+}
+
+output "web_client_id" {
+  description = "App client ID of bff-web."
+  value       = module.cognito.web_client_id
+}
+
+output "mobile_client_id" {
+  description = "App client ID of the mobile app."
+  value       = module.cognito.mobile_client_id
+}
+
+output "partner_client_ids" {
+  description = "Client-credentials app client IDs keyed by partner."
+  value       = module.cognito.partner_client_ids
+}
+
+output "partner_client_secrets" {
+  description = "Partner client secrets keyed by partner (sensitive)."
+  value       = module.cognito.partner_client_secrets
+  sensitive   = true
+}
+
+output "partner_api_key_ids" {
+  description = "Partner API key IDs keyed by partner."
+  value       = module.partner_api.partner_api_key_ids
+}
+
+output "partner_api_key_values" {
+  description = "Partner API key values keyed by partner (sensitive)."
+  value       = module.partner_api.partner_api_key_values
+  sensitive   = true
+}
+
+output "resource_server_identifier" {
+  description = "Partner resource server identifier (scope prefix)."
+  value       = module.cognito.resource_server_identifier
+}
+
+output "table_names" {
+  description = "DynamoDB table names keyed by logical name."
+  value       = module.tables.table_names
+}
+
+output "lambda_function_names" {
+  description = "Lambda function names keyed by BFF (web, mobile, partner)."
+  value       = { for b, l in module.lambda : b => l.function_name }
+}
+
+output "lambda_zip_paths" {
+  description = "Zip paths the Lambdas are deployed from, keyed by BFF."
+  value       = { for b in local.bffs : b => "${var.artifact_dir}/bff-${b}.zip" }
+}
+
+output "secret_parameters" {
+  description = "SSM SecureString parameter names each BFF reads at cold start, keyed by BFF (create the ones Terraform does not manage before the first deploy)."
+  value       = { for b in local.bffs : b => [for name in local.secret_env[b] : "${local.secrets_prefix[b]}${name}"] }
+}
+
+output "access_log_groups" {
+  description = "API Gateway access log groups keyed by BFF."
+  value = {
+    web     = module.web_api.access_log_group_name
+    mobile  = module.mobile_api.access_log_group_name
+    partner = module.partner_api.access_log_group_name
+  }
+}

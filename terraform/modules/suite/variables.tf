@@ -1,0 +1,170 @@
+variable "environment" {
+  type        = string
+  description = "Environment name (dev, prod, ...); part of every resource name and SSM path."
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9]{1,11}$", var.environment))
+    error_message = "environment must be 2-12 lowercase letters or digits, starting with a letter."
+  }
+}
+
+variable "project" {
+  type        = string
+  description = "Project name; resource names read \"<project>-<environment>-...\"."
+  default     = "bffsuite"
+}
+
+variable "artifact_dir" {
+  type        = string
+  description = "Directory holding the Lambda zips the deploy tool builds (bff-web.zip, bff-mobile.zip, bff-partner.zip)."
+}
+
+variable "lambdas" {
+  type = map(object({
+    memory_mb            = optional(number, 512)
+    timeout_seconds      = optional(number, 10)
+    reserved_concurrency = optional(number)
+  }))
+  description = "Per-BFF Lambda sizing keyed by web, mobile, partner (missing keys take the defaults)."
+  default     = {}
+
+  validation {
+    condition     = alltrue([for k in keys(var.lambdas) : contains(["web", "mobile", "partner"], k)])
+    error_message = "lambdas keys must be web, mobile or partner."
+  }
+}
+
+variable "request_budget" {
+  type        = string
+  description = "BFF_REQUEST_BUDGET: Go duration each request may take end to end (keep it below the Lambda timeout)."
+  default     = "5s"
+}
+
+variable "log_level" {
+  type        = string
+  description = "BFF_LOG_LEVEL of every BFF (debug, info, warn, error)."
+  default     = "info"
+
+  validation {
+    condition     = contains(["debug", "info", "warn", "error"], var.log_level)
+    error_message = "log_level must be debug, info, warn or error."
+  }
+}
+
+variable "log_retention_days" {
+  type        = number
+  description = "Retention of every log group (Lambda and access logs) in days; never infinite."
+  default     = 30
+}
+
+variable "xray_tracing" {
+  type        = bool
+  description = "Active X-Ray tracing on the Lambdas and the partner stage."
+  default     = false
+}
+
+variable "deletion_protection" {
+  type        = bool
+  description = "Deletion protection of the DynamoDB tables and the user pool (true in prod)."
+  default     = false
+}
+
+variable "web_origins" {
+  type        = list(string)
+  description = "Browser origins allowed by CORS on the web API (and BFF_CORS_ORIGINS of bff-web), e.g. [\"https://shop.example.com\"]."
+  default     = []
+}
+
+variable "cognito_domain_prefix" {
+  type        = string
+  description = "Cognito hosted domain prefix (globally unique per region) for the OAuth token endpoint."
+}
+
+variable "cognito_token_validity" {
+  type = object({
+    access_token_minutes = optional(number, 60)
+    id_token_minutes     = optional(number, 60)
+    refresh_token_days   = optional(number, 30)
+  })
+  description = "Token lifetimes of the web and mobile app clients."
+  default     = {}
+}
+
+variable "partners" {
+  type = map(object({
+    scopes    = list(string)
+    rate_tier = string
+  }))
+  description = "Partners keyed by name: scopes (catalog.read, inventory.read, orders.read, orders.write) and rate tier. Each gets a client-credentials app client and an API key."
+  default     = {}
+}
+
+variable "partner_rate_tiers" {
+  type = map(object({
+    rate_limit   = number
+    burst_limit  = number
+    quota_limit  = number
+    quota_period = optional(string, "DAY")
+  }))
+  description = "Usage plans of the partner API keyed by rate tier."
+  default = {
+    bronze = { rate_limit = 5, burst_limit = 10, quota_limit = 10000 }
+    silver = { rate_limit = 25, burst_limit = 50, quota_limit = 100000 }
+    gold   = { rate_limit = 100, burst_limit = 200, quota_limit = 1000000 }
+  }
+}
+
+variable "throttling" {
+  type = map(object({
+    rate_limit  = number
+    burst_limit = number
+  }))
+  description = "Stage throttling keyed by web, mobile, partner (missing keys: 100 rps, burst 200)."
+  default     = {}
+}
+
+variable "custom_domains" {
+  type = map(object({
+    domain_name     = string
+    certificate_arn = string
+    base_path       = optional(string)
+    route53_zone_id = optional(string)
+  }))
+  description = "Optional custom domains keyed by web, mobile, partner (regional ACM certificates)."
+  default     = {}
+}
+
+variable "manage_apigw_account_role" {
+  type        = bool
+  description = "Manage the account-wide API Gateway CloudWatch role (REST access logs need it); only one configuration per account and region may."
+  default     = true
+}
+
+variable "secrets_ssm_prefix" {
+  type        = string
+  description = "SSM path under which each BFF's secrets live: <prefix>/<environment>/<bff>/<ENV_NAME> (SecureString)."
+  default     = "/bffsuite"
+
+  validation {
+    condition     = can(regex("^/[a-zA-Z0-9_./-]*[a-zA-Z0-9_.-]$", var.secrets_ssm_prefix))
+    error_message = "secrets_ssm_prefix must start with '/' and not end with '/'."
+  }
+}
+
+variable "extra_environment" {
+  type        = map(map(string))
+  description = "Additional plain (non-secret) environment variables keyed by web, mobile, partner; they override the defaults."
+  default     = {}
+}
+
+variable "alarm_topic_arn" {
+  type        = string
+  description = "SNS topic ARN for alarm notifications; null creates the alarms without actions."
+  default     = null
+}
+
+variable "tags" {
+  type        = map(string)
+  description = "Extra tags for resources that take them (the env root's default_tags apply too)."
+  default     = {}
+}
