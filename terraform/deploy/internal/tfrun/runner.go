@@ -230,16 +230,3 @@ func Diagnostics(diags []tfjson.Diagnostic) string {
 	}
 	return b.String()
 }
-
-// UsesAWS reports whether init selected the hashicorp/aws provider for this root (read from
-// .terraform.lock.hcl, which init writes with every provider of the root and its modules).
-func (r *Runner) UsesAWS() (bool, error) {
-	b, err := os.ReadFile(filepath.Join(r.opts.Root, ".terraform.lock.hcl"))
-	if errors.Is(err, os.ErrNotExist) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("read lock file: %w", err)
-	}
-	return bytes.Contains(b, []byte(`/hashicorp/aws"`)), nil
-}

@@ -1,0 +1,422 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"bffsuite.dev/deploy/internal/awscreds"
+	"bffsuite.dev/deploy/internal/frontendconfig"
+	"bffsuite.dev/deploy/internal/plansummary"
+	"bffsuite.dev/deploy/internal/tfrun"
+)
+
+// tfFlags are the flags every Terraform command takes.
+type tfFlags struct {
+	env, root, tfBin    string
+	varFiles            listFlag
+	verbose, noAWSCheck bool
+}
+
+func (f *tfFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.env, "env", "", "environment name (dev, prod, ...); required")
+	fs.StringVar(&f.root, "root", "", "root module directory (default terraform/envs/ENV)")
+	fs.StringVar(&f.tfBin, "tf-bin", "", "terraform or tofu binary (path or name on PATH)")
+	fs.Var(&f.varFiles, "var-file", "Terraform variables file (repeatable)")
+	fs.BoolVar(&f.verbose, "v", false, "stream Terraform's output")
+	fs.BoolVar(&f.noAWSCheck, "no-aws-check", false, "skip the AWS credential check")
+}
+
+// tfConfig is the resolved, validated form of tfFlags.
+type tfConfig struct {
+	Env       string
+	Repo      string // repository root, "" when -root points outside one
+	Root      string // absolute
+	VarFiles  []string
+	Protected bool
+}
+
+// resolve validates the flags and resolves paths against dir (the working directory).
+func (f *tfFlags) resolve(dir string) (tfConfig, error) {
+	if f.env == "" {
+		return tfConfig{}, usagef("-env is required")
+	}
+	if !envPattern.MatchString(f.env) {
+		return tfConfig{}, usagef("-env %q: use lower-case letters, digits and -", f.env)
+	}
+	c := tfConfig{Env: f.env, Protected: ProtectedEnvs[f.env]}
+	repo, repoErr := repoRoot(dir)
+	if repoErr == nil {
+		c.Repo = repo
+	}
+	switch {
+	case f.root != "":
+		root := f.root
+		if !filepath.IsAbs(root) {
+			root = filepath.Join(dir, root)
+		}
+		c.Root = filepath.Clean(root)
+	case repoErr != nil:
+		return tfConfig{}, usageError{repoErr}
+	default:
+		c.Root = filepath.Join(repo, "terraform", "envs", f.env)
+	}
+	if !isDir(c.Root) {
+		return tfConfig{}, usagef("root module %s does not exist (-root, -env)", c.Root)
+	}
+	for _, v := range f.varFiles {
+		if !filepath.IsAbs(v) {
+			v = filepath.Join(dir, v)
+		}
+		if !isFile(v) {
+			return tfConfig{}, usagef("-var-file %s does not exist", v)
+		}
+		c.VarFiles = append(c.VarFiles, filepath.Clean(v))
+	}
+	return c, nil
+}
+
+// session is one Terraform command's prepared state.
+type session struct {
+	cfg    tfConfig
+	runner *tfrun.Runner
+}
+
+// open resolves flags, finds and checks the binary and prepares the runner.
+func (a *App) open(ctx context.Context, f *tfFlags) (*session, error) {
+	dir, err := a.workDir()
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := f.resolve(dir)
+	if err != nil {
+		return nil, err
+	}
+	bin, err := tfrun.FindBinary(ctx, f.tfBin)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(a.Stderr, "using %s\nroot %s (env %s)\n", bin, cfg.Root, cfg.Env)
+	r, err := tfrun.New(tfrun.Options{
+		Binary: bin, Root: cfg.Root, VarFiles: cfg.VarFiles, Verbose: f.verbose,
+		Stdout: a.Stdout, Progress: a.Stderr,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &session{cfg: cfg, runner: r}, nil
+}
+
+// checkAWS checks credentials unless skipped or the root does not use AWS.
+func (a *App) checkAWS(ctx context.Context, s *session, f *tfFlags) error {
+	if f.noAWSCheck {
+		fmt.Fprintln(a.Stderr, "AWS credential check skipped (-no-aws-check)")
+		return nil
+	}
+	uses, err := tfrun.UsesAWS(s.cfg.Root)
+	if err != nil {
+		return err
+	}
+	if !uses {
+		fmt.Fprintln(a.Stderr, "AWS credential check skipped: the root uses no AWS provider or S3 backend")
+		return nil
+	}
+	region, source, err := awscreds.Check(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.Stderr, "AWS credentials from %s (region %q)\n", source, region)
+	return nil
+}
+
+// prepare opens a session, checks AWS and runs init.
+func (a *App) prepare(ctx context.Context, f *tfFlags) (*session, error) {
+	s, err := a.open(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.checkAWS(ctx, s, f); err != nil {
+		return nil, err
+	}
+	if err := s.runner.Init(ctx, true); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// guard refuses deletes and replacements in protected environments unless allowed.
+func guard(env string, protected, allow bool, s plansummary.Summary) error {
+	d := s.Destructive()
+	if len(d) == 0 || !protected || allow {
+		return nil
+	}
+	var b strings.Builder
+	for _, c := range d {
+		fmt.Fprintf(&b, "\n  %s (%s)", c.Address, c.Action)
+	}
+	return fmt.Errorf("%w: the plan would destroy or replace %d resource(s) in %s:%s\nreview them and rerun with -allow-destroy if intended",
+		errRefused, len(d), env, b.String())
+}
+
+// review shows a plan file's summary and applies the guard.
+func (a *App) review(ctx context.Context, s *session, planFile string, allow bool) (plansummary.Summary, error) {
+	p, err := s.runner.Show(ctx, planFile)
+	if err != nil {
+		return plansummary.Summary{}, err
+	}
+	sum := plansummary.Summarize(p)
+	fmt.Fprintln(a.Stdout)
+	if err := sum.WriteText(a.Stdout); err != nil {
+		return sum, err
+	}
+	return sum, guard(s.cfg.Env, s.cfg.Protected, allow, sum)
+}
+
+func defaultPlanFile(c tfConfig) string {
+	return filepath.Join(c.Root, ".terraform", "bffdeploy-"+c.Env+".tfplan")
+}
+
+func (a *App) plan(ctx context.Context, args []string) error {
+	var f tfFlags
+	fs := a.newFlagSet("plan")
+	f.register(fs)
+	out := fs.String("out", "", "plan file to write (default ROOT/.terraform/bffdeploy-ENV.tfplan)")
+	allow := fs.Bool("allow-destroy", false, "allow deletes and replacements in protected envs (prod)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	s, err := a.prepare(ctx, &f)
+	if err != nil {
+		return err
+	}
+	planFile := *out
+	if planFile == "" {
+		planFile = defaultPlanFile(s.cfg)
+	}
+	if planFile, err = filepath.Abs(planFile); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(planFile), 0o755); err != nil {
+		return fmt.Errorf("plan file directory: %w", err)
+	}
+	if err := s.runner.Plan(ctx, planFile, false); err != nil {
+		return err
+	}
+	if _, err := a.review(ctx, s, planFile, *allow); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.Stdout, "\nSaved plan: %s\nApply exactly this plan with: bffdeploy apply -env %s -plan %s\n", planFile, s.cfg.Env, planFile)
+	return nil
+}
+
+func (a *App) apply(ctx context.Context, args []string) error {
+	var f tfFlags
+	fs := a.newFlagSet("apply")
+	f.register(fs)
+	planFlag := fs.String("plan", "", "reviewed plan file to apply (from bffdeploy plan)")
+	yes := fs.Bool("yes", false, "apply a fresh plan without asking (CI)")
+	allow := fs.Bool("allow-destroy", false, "allow deletes and replacements in protected envs (prod)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *planFlag != "" && len(f.varFiles) > 0 {
+		return usagef("-var-file cannot be combined with -plan: the plan file already holds its variables")
+	}
+	s, err := a.prepare(ctx, &f)
+	if err != nil {
+		return err
+	}
+	if *planFlag != "" {
+		planFile, err := filepath.Abs(*planFlag)
+		if err != nil {
+			return err
+		}
+		if !isFile(planFile) {
+			return usagef("-plan %s does not exist", planFile)
+		}
+		if _, err := a.review(ctx, s, planFile, *allow); err != nil {
+			return err
+		}
+		return a.applyPlan(ctx, s, planFile)
+	}
+	planFile := defaultPlanFile(s.cfg) + ".apply"
+	if err := os.MkdirAll(filepath.Dir(planFile), 0o755); err != nil {
+		return err
+	}
+	defer os.Remove(planFile)
+	if err := s.runner.Plan(ctx, planFile, false); err != nil {
+		return err
+	}
+	sum, err := a.review(ctx, s, planFile, *allow)
+	if err != nil {
+		return err
+	}
+	if !sum.HasChanges() {
+		return nil
+	}
+	if !*yes {
+		answer, err := a.readLine(fmt.Sprintf("\nApply these changes to %s? Only 'yes' is accepted: ", s.cfg.Env))
+		if err != nil {
+			return err
+		}
+		if answer != "yes" {
+			return fmt.Errorf("%w: apply cancelled (answer %q); nothing was changed", errRefused, answer)
+		}
+	}
+	return a.applyPlan(ctx, s, planFile)
+}
+
+func (a *App) applyPlan(ctx context.Context, s *session, planFile string) error {
+	if err := s.runner.Apply(ctx, planFile); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.Stdout, "\nApplied %s to %s.\n", filepath.Base(planFile), s.cfg.Env)
+	return nil
+}
+
+func (a *App) outputs(ctx context.Context, args []string) error {
+	var f tfFlags
+	fs := a.newFlagSet("outputs")
+	f.register(fs)
+	out := fs.String("out", "", "front-end JSON file to write (default REPO/dist/frontend-ENV.json)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	s, err := a.prepare(ctx, &f)
+	if err != nil {
+		return err
+	}
+	outs, err := s.runner.Outputs(ctx)
+	if err != nil {
+		return err
+	}
+	cfg, err := frontendconfig.FromOutputs(s.cfg.Env, outs)
+	if err != nil {
+		return err
+	}
+	js, err := cfg.JSON()
+	if err != nil {
+		return err
+	}
+	path := *out
+	if path == "" {
+		base := s.cfg.Repo
+		if base == "" {
+			base = s.cfg.Root
+		}
+		path = filepath.Join(base, "dist", "frontend-"+s.cfg.Env+".json")
+	}
+	if err := writeFileAtomic(path, js); err != nil {
+		return fmt.Errorf("write front-end config: %w", err)
+	}
+	fmt.Fprintf(a.Stderr, "wrote %s\n", path)
+	_, err = a.Stdout.Write(js)
+	return err
+}
+
+func (a *App) destroy(ctx context.Context, args []string) error {
+	var f tfFlags
+	fs := a.newFlagSet("destroy")
+	f.register(fs)
+	confirm := fs.String("confirm", "", "the environment name, to confirm without a prompt (CI)")
+	allow := fs.Bool("allow-destroy", false, "required as well for protected envs (prod)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	s, err := a.prepare(ctx, &f)
+	if err != nil {
+		return err
+	}
+	planFile := defaultPlanFile(s.cfg) + ".destroy"
+	if err := os.MkdirAll(filepath.Dir(planFile), 0o755); err != nil {
+		return err
+	}
+	defer os.Remove(planFile)
+	if err := s.runner.Plan(ctx, planFile, true); err != nil {
+		return err
+	}
+	sum, err := a.review(ctx, s, planFile, *allow)
+	if err != nil {
+		return err
+	}
+	if !sum.HasChanges() {
+		return nil
+	}
+	answer := *confirm
+	if answer == "" {
+		answer, err = a.readLine(fmt.Sprintf("\nThis destroys everything above in %s. Type the environment name to confirm: ", s.cfg.Env))
+		if err != nil {
+			return err
+		}
+	}
+	if answer != s.cfg.Env {
+		return fmt.Errorf("%w: confirmation %q does not match the environment %q; nothing was destroyed", errRefused, answer, s.cfg.Env)
+	}
+	return a.applyPlan(ctx, s, planFile)
+}
+
+func (a *App) validate(ctx context.Context, args []string) error {
+	var f tfFlags
+	fs := a.newFlagSet("validate")
+	f.register(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	s, err := a.open(ctx, &f)
+	if err != nil {
+		return err
+	}
+	if err := s.runner.Init(ctx, false); err != nil {
+		return err
+	}
+	v, err := s.runner.Validate(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.Stdout, "%s: valid (%d warning(s))\n", s.cfg.Root, v.WarningCount)
+	if v.WarningCount > 0 {
+		fmt.Fprint(a.Stdout, tfrun.Diagnostics(v.Diagnostics))
+	}
+	return nil
+}
+
+func (a *App) version(ctx context.Context, args []string) error {
+	fs := a.newFlagSet("version")
+	tfBin := fs.String("tf-bin", "", "terraform or tofu binary")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	bin, err := tfrun.FindBinary(ctx, *tfBin)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(a.Stdout, bin)
+	return nil
+}
+
+// writeFileAtomic writes data next to path and renames it into place.
+func writeFileAtomic(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Chmod(0o644); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}

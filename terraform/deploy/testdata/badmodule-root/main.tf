@@ -1,0 +1,4 @@
+# Init fails: the local module directory does not exist.
+module "missing" {
+  source = "./modules/does-not-exist"
+}
