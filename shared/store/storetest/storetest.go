@@ -378,11 +378,11 @@ func testInvalidCursor(t *testing.T, e *Env) {
 	tampered := []byte(page.NextCursor)
 	tampered[0] ^= 2
 	for name, q := range map[string]catalog.Query{
-		"other query":    {Category: "cameras", Limit: 1, Cursor: page.NextCursor},
-		"tampered":       {Category: "tents", Limit: 1, Cursor: string(tampered)},
-		"garbage":        {Category: "tents", Limit: 1, Cursor: "eyJvZmZzZXQiOjV9"},
-		"foreign key":    {Category: "tents", Limit: 1, Cursor: foreign.Encode("catalog.search", "", "1")},
-		"orders cursor":  {Category: "tents", Limit: 1, Cursor: e.Cursors.Encode("orders.by_customer", "x", "1")},
+		"other query":   {Category: "cameras", Limit: 1, Cursor: page.NextCursor},
+		"tampered":      {Category: "tents", Limit: 1, Cursor: string(tampered)},
+		"garbage":       {Category: "tents", Limit: 1, Cursor: "eyJvZmZzZXQiOjV9"},
+		"foreign key":   {Category: "tents", Limit: 1, Cursor: foreign.Encode("catalog.search", "", "1")},
+		"orders cursor": {Category: "tents", Limit: 1, Cursor: e.Cursors.Encode("orders.by_customer", "x", "1")},
 	} {
 		_, err := e.Catalog.SearchProducts(ctx, q)
 		wantErr(t, "SearchProducts("+name+" cursor)", err, domain.ErrInvalidCursor)
