@@ -97,7 +97,7 @@ func TestLifecycle(t *testing.T) {
 			step("", ExitRefused, []string{"destroy", "-env", "prod"}, "would destroy or replace 10 resource(s) in prod")
 			step("dev\n", ExitOK, []string{"destroy", "-env", "dev"}, "Applied")
 			step("", ExitOK, []string{"plan", "-env", "dev"}, "Plan: 10 to add")
-			step("", ExitFailed, []string{"outputs", "-env", "dev"}, `output "region" is missing`)
+			step("", ExitFailed, []string{"outputs", "-env", "dev"}, `output "user_pool_id" is missing`)
 		})
 	}
 }

@@ -29,12 +29,20 @@ type Config struct {
 var bffs = []string{"web", "mobile", "partner"}
 
 // FromOutputs builds the config of env from the root outputs (see docs/deploy.md for the
-// contract). Every missing or sensitive required output is named in the error.
+// contract). Every missing or sensitive required output is named in the error. Without a
+// region output the region is taken from the user pool id ("eu-central-1_AbC" -> eu-central-1).
 func FromOutputs(env string, outputs map[string]tfexec.OutputMeta) (Config, error) {
 	r := reader{outputs: outputs}
 	c := Config{Env: env}
-	c.Region = r.str("region", true)
 	c.UserPoolID = r.str("user_pool_id", true)
+	if _, ok := outputs["region"]; ok {
+		c.Region = r.str("region", true)
+	} else if region, _, ok := strings.Cut(c.UserPoolID, "_"); ok && region != "" {
+		// Cognito user pool ids are "<region>_<id>".
+		c.Region = region
+	} else if c.UserPoolID != "" {
+		r.problems = append(r.problems, `output "region" is missing and user_pool_id does not start with a region`)
+	}
 	c.Issuer = r.str("issuer", true)
 	c.TokenEndpoint = r.str("token_endpoint", false)
 	c.ResourceServer = r.str("resource_server_identifier", false)

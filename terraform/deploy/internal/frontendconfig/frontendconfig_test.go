@@ -63,7 +63,6 @@ func TestFromOutputsFixture(t *testing.T) {
 func TestFromOutputs(t *testing.T) {
 	base := func() map[string]tfexec.OutputMeta {
 		return map[string]tfexec.OutputMeta{
-			"region":         str("eu-central-1"),
 			"user_pool_id":   str("eu-central-1_abc"),
 			"issuer":         str("https://cognito-idp.eu-central-1.amazonaws.com/eu-central-1_abc"),
 			"web_api_url":    str("https://w"),
@@ -77,7 +76,10 @@ func TestFromOutputs(t *testing.T) {
 		wantErr []string
 		check   func(t *testing.T, c Config)
 	}{
-		{name: "per-BFF outputs", check: func(t *testing.T, c Config) {
+		{name: "per-BFF outputs, region from pool id", check: func(t *testing.T, c Config) {
+			if c.Region != "eu-central-1" {
+				t.Errorf("Region = %q, want eu-central-1", c.Region)
+			}
 			if want := map[string]string{"web": "https://w", "mobile": "https://m"}; !reflect.DeepEqual(c.APIURLs, want) {
 				t.Errorf("APIURLs = %v, want %v", c.APIURLs, want)
 			}
@@ -90,6 +92,9 @@ func TestFromOutputs(t *testing.T) {
 			delete(m, "web_api_url")
 			delete(m, "mobile_api_url")
 		}, wantErr: []string{`output "issuer" is missing`, `output "api_urls" (or mobile_api_url, partner_api_url, web_api_url) is missing`}},
+		{name: "no region anywhere", edit: func(m map[string]tfexec.OutputMeta) {
+			m["user_pool_id"] = str("abc")
+		}, wantErr: []string{`output "region" is missing`}},
 		{name: "sensitive", edit: func(m map[string]tfexec.OutputMeta) {
 			o := m["user_pool_id"]
 			o.Sensitive = true
