@@ -78,6 +78,9 @@ locals {
     BFF_REQUEST_BUDGET       = var.request_budget
     BFF_GATEWAY_TIMEOUT      = "${local.integration_timeout_ms}ms"
     BFF_LOG_LEVEL            = var.log_level
+    BFF_STRIP_STAGE          = "true"
+    # The BFF verifies every token itself, also behind the mobile JWT authorizer.
+    BFF_TRUST_APIGW_AUTHORIZER = "false"
   }
 
   web_environment = merge(local.common_environment, {

@@ -1,0 +1,5 @@
+resource "aws_lambda_function" "this" {
+  environment {
+    variables = var.environment
+  }
+}

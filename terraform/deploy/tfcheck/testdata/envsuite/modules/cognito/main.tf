@@ -1,0 +1,1 @@
+output "mobile_client_id" { value = "x" }
