@@ -24,7 +24,7 @@ deps: ## install the test peers and tools (RIE, DynamoDB Local, cognito-local, t
 
 .PHONY: run
 run: ## start bff-web :8081, bff-mobile :8082, bff-partner :8083 (and the demo web app) on embedded defaults
-	@scripts/run-local
+	go run ./shared/cmd/devstack
 
 .PHONY: build
 build: ## build the three BFFs for this machine into .local/bin
