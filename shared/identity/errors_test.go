@@ -128,4 +128,3 @@ func TestConfigValidate(t *testing.T) {
 		})
 	}
 }
-
