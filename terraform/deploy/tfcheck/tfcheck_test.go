@@ -231,12 +231,23 @@ func TestTablesMatchGo(t *testing.T) {
 	if !ok {
 		skipOrFail(t, "Go table definitions (shared/store/dynamo) are not wired into goTables yet; see sources_test.go")
 	}
-	if got, want := sortedKeys(tf), sortedKeys(goDefs); !slices.Equal(got, want) {
-		t.Fatalf("Terraform tables = %v, want the Go tables %v", got, want)
+	for name := range tf {
+		_, inGo := goDefs[name]
+		why, pending := tablesWithoutGoDeclaration[name]
+		switch {
+		case inGo && pending:
+			t.Errorf("table %s is declared in Go now: remove it from tablesWithoutGoDeclaration (%s)", name, why)
+		case !inGo && !pending:
+			t.Errorf("Terraform table %s has no Go declaration", name)
+		}
 	}
 	for name, want := range goDefs {
 		t.Run(name, func(t *testing.T) {
-			if got := tf[name]; !reflect.DeepEqual(got, want) {
+			got, ok := tf[name]
+			if !ok {
+				t.Fatalf("Go table %s is missing in Terraform (terraform/modules/suite/tables.tf)", name)
+			}
+			if !reflect.DeepEqual(got, want) {
 				t.Errorf("Terraform table %s = %+v, want %+v (Go definition)", name, got, want)
 			}
 		})

@@ -113,9 +113,6 @@ func (a *App) Run(ctx context.Context, args []string) int {
 	case errors.Is(err, errRefused):
 		fmt.Fprintf(a.Stderr, "bffdeploy %s: %v\n", name, err)
 		return ExitRefused
-	case errors.Is(err, context.Canceled):
-		fmt.Fprintf(a.Stderr, "bffdeploy %s: interrupted: %v\n", name, err)
-		return ExitFailed
 	default:
 		fmt.Fprintf(a.Stderr, "bffdeploy %s: %v\n", name, err)
 		return ExitFailed

@@ -170,3 +170,17 @@ func TestBuildFailureKeepsOldZip(t *testing.T) {
 		t.Errorf("after failed Build the old zip = %q, want %q", got, old)
 	}
 }
+
+// BenchmarkWriteZip packs an 8 MiB pseudo-binary (about a BFF's size) as bootstrap.
+func BenchmarkWriteZip(b *testing.B) {
+	data := make([]byte, 8<<20)
+	for i := range data {
+		data[i] = byte(i * 7 % 251)
+	}
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if err := WriteZip(io.Discard, []File{{Name: "bootstrap", Mode: 0o755, Data: data}}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package plansummary
 
 import (
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -152,5 +153,22 @@ func TestWriteText(t *testing.T) {
 				rest = rest[i+len(line):]
 			}
 		})
+	}
+}
+
+func BenchmarkSummarize(b *testing.B) {
+	raw, err := os.ReadFile(filepath.Join("testdata", "plan-changes.json"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var p tfjson.Plan
+	if err := json.Unmarshal(raw, &p); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		s := Summarize(&p)
+		if err := s.WriteText(io.Discard); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

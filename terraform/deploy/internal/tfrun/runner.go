@@ -127,7 +127,7 @@ func (r *Runner) step(name string, fn func() error) error {
 // marks interrupts as such.
 func terraformError(what string, err error) error {
 	if errors.Is(err, context.Canceled) {
-		return fmt.Errorf("%s: interrupted; Terraform was asked to stop (state lock released by Terraform): %w", what, err)
+		return fmt.Errorf("%s: interrupted (Terraform was sent an interrupt and has stopped): %w", what, err)
 	}
 	return fmt.Errorf("%s: %w", what, err)
 }
