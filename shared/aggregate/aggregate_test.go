@@ -133,7 +133,6 @@ func TestInvalidParts(t *testing.T) {
 // page builds a realistic screen: product (catalog 20ms), customer (40ms), last orders (60ms).
 func page(b testing.TB) func(ctx context.Context) (aggregate.Result, error) {
 	inj := faults.New(nil, 1)
-	inj.Reset() // load without latency, then switch the faults on
 	slow := embedded.New(inj)
 	if err := seed.Load(context.Background(), seed.Backends{Catalog: slow.Catalog(), Customers: slow.Customers(), Orders: slow.Orders()}, seed.GenerateN(2)); err != nil {
 		b.Fatal(err)
