@@ -22,7 +22,8 @@ locals {
   integration_timeout_ms = 29000
 
   # --- IAM: exactly the DynamoDB actions each BFF uses ---------------------------------------
-  dynamodb_read  = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"]
+  # DescribeTable: the BFF's readiness check (dynamo.Store.Ready) describes its tables.
+  dynamodb_read  = ["dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"]
   stock_reserve  = ["dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"] # order placement reserves stock in one transaction
   order_write    = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"]
   customer_write = ["dynamodb:PutItem", "dynamodb:UpdateItem"]
@@ -247,4 +248,33 @@ module "partner_api" {
   xray_tracing                = var.xray_tracing
   custom_domain               = lookup(var.custom_domains, "partner", null)
   tags                        = var.tags
+}
+
+# --- observability: alarms and a dashboard per BFF ---------------------------------------------
+
+locals {
+  # BFF_REQUEST_BUDGET as milliseconds (accepts "750ms", "5s", "1m").
+  request_budget_ms = (
+    endswith(var.request_budget, "ms") ? tonumber(trimsuffix(var.request_budget, "ms")) :
+    endswith(var.request_budget, "s") ? tonumber(trimsuffix(var.request_budget, "s")) * 1000 :
+    tonumber(trimsuffix(var.request_budget, "m")) * 60000
+  )
+  monitored_apis = {
+    web     = { kind = "http", id = module.web_api.api_id, stage = module.web_api.stage_name }
+    mobile  = { kind = "http", id = module.mobile_api.api_id, stage = module.mobile_api.stage_name }
+    partner = { kind = "rest", id = module.partner_api.api_name, stage = module.partner_api.stage_name }
+  }
+}
+
+module "alarms" {
+  source   = "../alarms"
+  for_each = toset(local.bffs)
+
+  name                   = "${local.name_prefix}-${each.key}"
+  function_name          = module.lambda[each.key].function_name
+  lambda_timeout_seconds = local.lambda[each.key].timeout_seconds
+  latency_budget_ms      = local.request_budget_ms
+  api                    = local.monitored_apis[each.key]
+  alarm_topic_arn        = var.alarm_topic_arn
+  tags                   = var.tags
 }

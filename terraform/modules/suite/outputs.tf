@@ -103,3 +103,13 @@ output "access_log_groups" {
     partner = module.partner_api.access_log_group_name
   }
 }
+
+output "dashboards" {
+  description = "CloudWatch dashboard names keyed by BFF."
+  value       = { for b, a in module.alarms : b => a.dashboard_name }
+}
+
+output "alarm_arns" {
+  description = "Alarm ARNs keyed by BFF, then alarm kind."
+  value       = { for b, a in module.alarms : b => a.alarm_arns }
+}

@@ -1,34 +1,39 @@
-# DynamoDB tables of the domain. Keep these in sync with the Go table definitions in
-# shared/store/dynamo: terraform/deploy/tfcheck compares them on every `make test`.
+# DynamoDB tables of the domain. Keep these in sync with the Go declarations in
+# shared/store/dynamo (Schema()): terraform/deploy/tfcheck compares them on every `make test`.
 # Only key attributes (table and index keys) are declared; every other attribute is schemaless.
 locals {
   dynamodb_tables = {
+    # products ("PRODUCT#<id>") and categories ("CATEGORY#<id>")
     catalog = {
       hash_key   = "pk"
-      range_key  = "sk"
-      attributes = { pk = "S", sk = "S", gsi1pk = "S", gsi1sk = "S" }
+      attributes = { pk = "S", sku = "S", slug = "S", kind = "S", change_key = "S" }
       global_secondary_indexes = {
-        gsi1 = { hash_key = "gsi1pk", range_key = "gsi1sk" }
+        by_sku    = { hash_key = "sku" }                            # GetProductBySKU (sparse)
+        by_slug   = { hash_key = "slug" }                           # GetProductBySlug (sparse)
+        by_change = { hash_key = "kind", range_key = "change_key" } # change feed, whole catalog, categories
       }
     }
+    # customer profiles keyed by Cognito sub
     customers = {
-      hash_key   = "pk"
-      range_key  = "sk"
-      attributes = { pk = "S", sk = "S" }
+      hash_key   = "id"
+      attributes = { id = "S" }
     }
+    # orders keyed by order id
     orders = {
-      hash_key   = "pk"
-      range_key  = "sk"
-      attributes = { pk = "S", sk = "S", gsi1pk = "S", gsi1sk = "S" }
+      hash_key   = "id"
+      attributes = { id = "S", customer_id = "S", partner_id = "S", list_key = "S" }
       global_secondary_indexes = {
-        gsi1 = { hash_key = "gsi1pk", range_key = "gsi1sk" }
+        by_customer = { hash_key = "customer_id", range_key = "list_key" } # ListOrdersByCustomer (sparse)
+        by_partner  = { hash_key = "partner_id", range_key = "list_key" }  # ListOrdersByPartner (sparse)
       }
     }
+    # Idempotency-Key records of bff-mobile and bff-partner (no Go declaration yet: see tfcheck)
     idempotency = {
       hash_key      = "pk"
       attributes    = { pk = "S" }
       ttl_attribute = "expires_at"
     }
+    # bff-web cookie sessions (no Go declaration yet: see tfcheck)
     sessions = {
       hash_key      = "pk"
       attributes    = { pk = "S" }

@@ -36,8 +36,13 @@ variable "lambdas" {
 
 variable "request_budget" {
   type        = string
-  description = "BFF_REQUEST_BUDGET: Go duration each request may take end to end (keep it below the Lambda timeout)."
+  description = "BFF_REQUEST_BUDGET: duration each request may take end to end, in ms, s or m (\"750ms\", \"5s\"); keep it below the Lambda timeout."
   default     = "5s"
+
+  validation {
+    condition     = can(regex("^[0-9]+(ms|s|m)$", var.request_budget))
+    error_message = "request_budget must be a whole number with unit ms, s or m, e.g. \"5s\"."
+  }
 }
 
 variable "log_level" {
