@@ -127,13 +127,13 @@ func (a *App) partner(ctx context.Context, args []string) error {
 			return a.printJSON(ps)
 		}
 		tw := tabwriter.NewWriter(a.Stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "NAME\tCLIENT ID\tSTATE\tSCOPES")
+		fmt.Fprintln(tw, "NAME\tCLIENT ID\tSTATE\tMANAGED BY\tSCOPES")
 		for _, p := range ps {
 			state := "disabled"
 			if p.Enabled {
 				state = "enabled"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", p.Name, p.ClientID, state, strings.Join(p.Scopes, " "))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", p.Name, p.ClientID, state, p.ManagedBy, strings.Join(p.Scopes, " "))
 		}
 		return tw.Flush()
 	}

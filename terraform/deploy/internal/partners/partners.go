@@ -22,8 +22,34 @@ import (
 )
 
 // ClientNamePrefix marks app clients made by this package: the client of partner "acme" is
-// named "partner-acme". List shows only clients with this prefix.
+// named "partner-acme".
 const ClientNamePrefix = "partner-"
+
+// terraformInfix marks partner clients made by Terraform (modules/cognito names them
+// "<name_prefix>-partner-<key>"). List shows them; Add refuses their names; Disable leaves them
+// to Terraform.
+const terraformInfix = "-partner-"
+
+// Who manages a partner client.
+const (
+	ManagedByBffdeploy = "bffdeploy"
+	ManagedByTerraform = "terraform"
+)
+
+// ErrManagedByTerraform: the partner's client belongs to the Terraform partners map.
+var ErrManagedByTerraform = errors.New("managed by Terraform")
+
+// parseClientName returns the partner name and manager of an app client name, or ok false
+// when the client is not a partner client.
+func parseClientName(clientName string) (name, managedBy string, ok bool) {
+	if n, found := strings.CutPrefix(clientName, ClientNamePrefix); found && n != "" {
+		return n, ManagedByBffdeploy, true
+	}
+	if i := strings.LastIndex(clientName, terraformInfix); i > 0 && i+len(terraformInfix) < len(clientName) {
+		return clientName[i+len(terraformInfix):], ManagedByTerraform, true
+	}
+	return "", "", false
+}
 
 // AccessTokenMinutes is the access token lifetime of partner clients. Disabling a partner stops
 // new tokens at once; tokens already issued stay valid for at most this long.
@@ -36,11 +62,13 @@ var (
 
 // Partner is one partner client as Cognito describes it.
 type Partner struct {
-	Name     string    `json:"name"`
-	ClientID string    `json:"client_id"`
-	Scopes   []string  `json:"scopes"`
-	Enabled  bool      `json:"enabled"`
-	Created  time.Time `json:"created,omitzero"`
+	Name     string   `json:"name"`
+	ClientID string   `json:"client_id"`
+	Scopes   []string `json:"scopes"`
+	Enabled  bool     `json:"enabled"`
+	// ManagedBy is ManagedByBffdeploy or ManagedByTerraform.
+	ManagedBy string    `json:"managed_by"`
+	Created   time.Time `json:"created,omitzero"`
 }
 
 // Credentials is the result of Add: the only time the client secret is shown.
@@ -126,8 +154,8 @@ func (m *Manager) Add(ctx context.Context, name string, scopes []string) (Creden
 		return Credentials{}, err
 	}
 	if err == nil {
-		return Credentials{}, fmt.Errorf("add partner %s: client %s (%s) already exists: %w",
-			name, ClientNamePrefix+name, existing.ClientID, domain.ErrConflict)
+		return Credentials{}, fmt.Errorf("add partner %s: an app client for it already exists (%s, managed by %s): %w",
+			name, existing.ClientID, existing.ManagedBy, domain.ErrConflict)
 	}
 	out, err := m.client.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{
 		UserPoolId:                      aws.String(m.userPoolID),
@@ -163,7 +191,7 @@ func (m *Manager) List(ctx context.Context) ([]Partner, error) {
 			return nil, fmt.Errorf("list app clients of %s: %w", m.userPoolID, err)
 		}
 		for _, c := range out.UserPoolClients {
-			if strings.HasPrefix(aws.ToString(c.ClientName), ClientNamePrefix) {
+			if _, _, ok := parseClientName(aws.ToString(c.ClientName)); ok {
 				ids = append(ids, aws.ToString(c.ClientId))
 			}
 		}
@@ -195,6 +223,10 @@ func (m *Manager) Disable(ctx context.Context, name string) (Partner, error) {
 	if err != nil {
 		return Partner{}, err
 	}
+	if p.ManagedBy != ManagedByBffdeploy {
+		return Partner{}, fmt.Errorf("disable partner %s (client %s): %w: remove it from the partners map of the env root instead",
+			name, p.ClientID, ErrManagedByTerraform)
+	}
 	c, err := m.describe(ctx, p.ClientID)
 	if err != nil {
 		return Partner{}, err
@@ -222,7 +254,7 @@ func (m *Manager) Disable(ctx context.Context, name string) (Partner, error) {
 	return toPartner(out.UserPoolClient), nil
 }
 
-// find returns the partner client named ClientNamePrefix+name, or domain.ErrNotFound.
+// find returns the partner client of name (made by bffdeploy or Terraform), or domain.ErrNotFound.
 func (m *Manager) find(ctx context.Context, name string) (Partner, error) {
 	all, err := m.List(ctx)
 	if err != nil {
@@ -233,7 +265,7 @@ func (m *Manager) find(ctx context.Context, name string) (Partner, error) {
 			return p, nil
 		}
 	}
-	return Partner{}, fmt.Errorf("partner %s (app client %s%s) in %s: %w", name, ClientNamePrefix, name, m.userPoolID, domain.ErrNotFound)
+	return Partner{}, fmt.Errorf("partner %s in %s: %w", name, m.userPoolID, domain.ErrNotFound)
 }
 
 func (m *Manager) describe(ctx context.Context, clientID string) (*types.UserPoolClientType, error) {
@@ -258,11 +290,13 @@ func toPartner(c *types.UserPoolClientType) Partner {
 	if c == nil {
 		return Partner{}
 	}
+	name, managedBy, _ := parseClientName(aws.ToString(c.ClientName))
 	p := Partner{
-		Name:     strings.TrimPrefix(aws.ToString(c.ClientName), ClientNamePrefix),
-		ClientID: aws.ToString(c.ClientId),
-		Scopes:   append([]string{}, c.AllowedOAuthScopes...),
-		Enabled:  aws.ToBool(c.AllowedOAuthFlowsUserPoolClient) && slices.Contains(c.AllowedOAuthFlows, types.OAuthFlowTypeClientCredentials),
+		Name:      name,
+		ManagedBy: managedBy,
+		ClientID:  aws.ToString(c.ClientId),
+		Scopes:    append([]string{}, c.AllowedOAuthScopes...),
+		Enabled:   aws.ToBool(c.AllowedOAuthFlowsUserPoolClient) && slices.Contains(c.AllowedOAuthFlows, types.OAuthFlowTypeClientCredentials),
 	}
 	sort.Strings(p.Scopes)
 	if c.CreationDate != nil {

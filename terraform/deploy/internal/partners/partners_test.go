@@ -3,20 +3,13 @@ package partners
 import (
 	"context"
 	"errors"
-	"fmt"
-	"net"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"reflect"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"bffsuite.dev/shared/domain"
 	"bffsuite.dev/shared/testenv"
@@ -24,67 +17,10 @@ import (
 
 const resourceServer = "https://partner.bffsuite.dev"
 
-// startCognitoLocal runs cognito-local (npm cognito-local@5.3.0, from scripts/install-deps) in a
-// temporary directory on a free loopback port and returns a client for it. It stops the process
-// when the test ends.
-func startCognitoLocal(t *testing.T) *cip.Client {
-	t.Helper()
-	bin := testenv.RequireTool(t, "cognito-local/node_modules/.bin/cognito-local")
-	if _, err := exec.LookPath("node"); err != nil {
-		testenv.Missing(t, "node is not on PATH (cognito-local needs it)")
-	}
-	port := testenv.FreePort(t)
-	dir := t.TempDir()
-	cmd := exec.Command(bin)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), fmt.Sprintf("PORT=%d", port), "HOST=127.0.0.1")
-	logf, err := os.Create(filepath.Join(dir, "cognito-local.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stdout, cmd.Stderr = logf, logf
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start cognito-local: %v", err)
-	}
-	t.Cleanup(func() {
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
-		_ = cmd.Wait()
-		logf.Close()
-	})
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
-		if err == nil {
-			c.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			log, _ := os.ReadFile(logf.Name())
-			t.Fatalf("cognito-local did not listen on %s within 20s: %v\n%s", addr, err, log)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	return cip.NewFromConfig(aws.Config{
-		Region:      "local",
-		Credentials: credentials.NewStaticCredentialsProvider("local", "local", ""),
-	}, func(o *cip.Options) { o.BaseEndpoint = aws.String("http://" + addr) })
-}
-
-func newPool(t *testing.T, c *cip.Client) string {
-	t.Helper()
-	out, err := c.CreateUserPool(context.Background(), &cip.CreateUserPoolInput{PoolName: aws.String("partners-test")})
-	if err != nil {
-		t.Fatalf("CreateUserPool: %v", err)
-	}
-	return aws.ToString(out.UserPool.Id)
-}
-
 func TestManagerCognitoLocal(t *testing.T) {
-	client := startCognitoLocal(t)
+	cl := testenv.StartCognito(t)
+	client, pool := cl.API, cl.UserPoolID
 	ctx := context.Background()
-	pool := newPool(t, client)
 	m, err := New(client, pool, resourceServer)
 	if err != nil {
 		t.Fatal(err)
@@ -93,6 +29,16 @@ func TestManagerCognitoLocal(t *testing.T) {
 	if _, err := client.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{
 		UserPoolId: aws.String(pool), ClientName: aws.String("web"),
 	}); err != nil {
+		t.Fatal(err)
+	}
+
+	// A partner from the Terraform partners map (modules/cognito naming).
+	tfClient, err := client.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{
+		UserPoolId: aws.String(pool), ClientName: aws.String("bffsuite-dev-partner-initech"), GenerateSecret: true,
+		AllowedOAuthFlows: []types.OAuthFlowType{types.OAuthFlowTypeClientCredentials}, AllowedOAuthFlowsUserPoolClient: true,
+		AllowedOAuthScopes: []string{resourceServer + "/catalog.read"},
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 
@@ -107,8 +53,10 @@ func TestManagerCognitoLocal(t *testing.T) {
 	if _, err := m.Add(ctx, "globex", []string{"catalog.read"}); err != nil {
 		t.Fatalf("Add(globex) = %v", err)
 	}
-	if _, err := m.Add(ctx, "acme", []string{"orders.read"}); !errors.Is(err, domain.ErrConflict) {
-		t.Errorf("Add(acme) again = %v, want ErrConflict", err)
+	for _, name := range []string{"acme", "initech"} {
+		if _, err := m.Add(ctx, name, []string{"orders.read"}); !errors.Is(err, domain.ErrConflict) {
+			t.Errorf("Add(%s) of an existing partner = %v, want ErrConflict", name, err)
+		}
 	}
 
 	list, err := m.List(ctx)
@@ -119,11 +67,17 @@ func TestManagerCognitoLocal(t *testing.T) {
 	for _, p := range list {
 		names = append(names, p.Name)
 	}
-	if want := []string{"acme", "globex"}; !reflect.DeepEqual(names, want) {
+	if want := []string{"acme", "globex", "initech"}; !reflect.DeepEqual(names, want) {
 		t.Fatalf("List() names = %q, want %q", names, want)
 	}
-	if list[0].ClientID != acme.ClientID || !reflect.DeepEqual(list[0].Scopes, wantScopes) || !list[0].Enabled {
-		t.Errorf("List()[0] = %+v, want acme as added", list[0])
+	if list[0].ClientID != acme.ClientID || !reflect.DeepEqual(list[0].Scopes, wantScopes) || !list[0].Enabled || list[0].ManagedBy != ManagedByBffdeploy {
+		t.Errorf("List()[0] = %+v, want acme as added, managed by bffdeploy", list[0])
+	}
+	if p := list[2]; p.ClientID != aws.ToString(tfClient.UserPoolClient.ClientId) || p.ManagedBy != ManagedByTerraform || !p.Enabled {
+		t.Errorf("List()[2] = %+v, want initech, enabled, managed by terraform", p)
+	}
+	if _, err := m.Disable(ctx, "initech"); !errors.Is(err, ErrManagedByTerraform) {
+		t.Errorf("Disable(initech) = %v, want ErrManagedByTerraform", err)
 	}
 
 	disabled, err := m.Disable(ctx, "acme")
@@ -137,8 +91,8 @@ func TestManagerCognitoLocal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if list[0].Enabled || !list[1].Enabled {
-		t.Errorf("List() after Disable(acme) = %+v, want acme disabled, globex enabled", list)
+	if list[0].Enabled || !list[1].Enabled || !list[2].Enabled {
+		t.Errorf("List() after Disable(acme) = %+v, want acme disabled, the others enabled", list)
 	}
 	if _, err := m.Disable(ctx, "nobody"); !errors.Is(err, domain.ErrNotFound) {
 		t.Errorf("Disable(nobody) = %v, want ErrNotFound", err)
@@ -188,6 +142,27 @@ func TestNewValidation(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if _, err := New(c, tt.pool, tt.server); err == nil {
 				t.Errorf("New(%q, %q) = nil error, want validation error", tt.pool, tt.server)
+			}
+		})
+	}
+}
+
+func TestParseClientName(t *testing.T) {
+	tests := []struct {
+		client, name, managedBy string
+		ok                      bool
+	}{
+		{"partner-acme", "acme", ManagedByBffdeploy, true},
+		{"bffsuite-prod-partner-globex", "globex", ManagedByTerraform, true},
+		{"bffsuite-dev-web", "", "", false},
+		{"partner-", "", "", false},
+		{"web", "", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.client, func(t *testing.T) {
+			name, by, ok := parseClientName(tt.client)
+			if name != tt.name || by != tt.managedBy || ok != tt.ok {
+				t.Errorf("parseClientName(%q) = %q, %q, %v, want %q, %q, %v", tt.client, name, by, ok, tt.name, tt.managedBy, tt.ok)
 			}
 		})
 	}
