@@ -180,3 +180,17 @@ func (i *Injector) Inject(ctx context.Context, client string) error {
 	}
 	return nil
 }
+
+// UnmarshalText parses the BFF_FAULTS syntax, so a Config can be a field of a config struct
+// loaded by shared/config.
+func (c *Config) UnmarshalText(b []byte) error {
+	parsed, err := Parse(string(b))
+	if err != nil {
+		return err
+	}
+	*c = parsed
+	return nil
+}
+
+// MarshalText renders the BFF_FAULTS syntax.
+func (c Config) MarshalText() ([]byte, error) { return []byte(c.String()), nil }

@@ -6,6 +6,7 @@ package seed
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"math/rand/v2"
@@ -15,6 +16,7 @@ import (
 
 	"bffsuite.dev/shared/catalog"
 	"bffsuite.dev/shared/customers"
+	"bffsuite.dev/shared/domain"
 	"bffsuite.dev/shared/orders"
 )
 
@@ -302,7 +304,8 @@ type Backends struct {
 }
 
 // Load writes d through the backends. Orders are stored as they are, without reserving stock
-// (the seed stock is the stock after those orders).
+// (the seed stock is the stock after those orders). It is idempotent: customers and orders
+// that exist are left alone; categories and products are overwritten (stock reset).
 func Load(ctx context.Context, b Backends, d Data) error {
 	if err := b.Catalog.PutCategories(ctx, d.Categories); err != nil {
 		return fmt.Errorf("seed categories: %w", err)
@@ -311,12 +314,12 @@ func Load(ctx context.Context, b Backends, d Data) error {
 		return fmt.Errorf("seed products: %w", err)
 	}
 	for _, c := range d.Customers {
-		if err := b.Customers.PutCustomer(ctx, c, 0); err != nil {
+		if err := b.Customers.PutCustomer(ctx, c, 0); err != nil && !errors.Is(err, domain.ErrConflict) {
 			return fmt.Errorf("seed customer %s: %w", c.ID, err)
 		}
 	}
 	for _, o := range d.Orders {
-		if err := b.Orders.CreateOrder(ctx, o, nil); err != nil {
+		if err := b.Orders.CreateOrder(ctx, o, nil); err != nil && !errors.Is(err, domain.ErrConflict) {
 			return fmt.Errorf("seed order %s: %w", o.ID, err)
 		}
 	}
