@@ -43,6 +43,7 @@ func loadTestKey(t testing.TB, name, kid string) testKey {
 	block, _ := pem.Decode(b)
 	if block == nil {
 		t.Fatalf("no PEM in %s", name)
+		return testKey{}
 	}
 	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
 	if err != nil {
