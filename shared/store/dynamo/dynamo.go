@@ -88,11 +88,13 @@ func RetryOptions(o *dynamodb.Options) {
 }
 
 // NewClient returns a DynamoDB client from cfg with our retry policy, and endpoint as base
-// endpoint when it is not empty (DynamoDB Local).
+// endpoint when it is not empty (DynamoDB Local). With an endpoint, CRC32 response checksum
+// validation is off: DynamoDB Local sends checksums the SDK rejects for some responses.
 func NewClient(cfg aws.Config, endpoint string) *dynamodb.Client {
 	return dynamodb.NewFromConfig(cfg, RetryOptions, func(o *dynamodb.Options) {
 		if endpoint != "" {
 			o.BaseEndpoint = aws.String(endpoint)
+			o.DisableValidateResponseChecksum = true
 		}
 	})
 }
