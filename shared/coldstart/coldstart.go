@@ -1,0 +1,174 @@
+// Package coldstart builds, once per cold start, everything a BFF's handlers need from the
+// platform: the logger, the domain clients (DynamoDB or the embedded default), the token
+// verifier (Cognito or the embedded local identity provider) and the identity client, and it
+// serves the finished engine locally or on Lambda. Every BFF's run(ctx) is: load its config,
+// coldstart.Open, app.New, Platform.Run.
+package coldstart
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	"bffsuite.dev/shared/auth"
+	"bffsuite.dev/shared/catalog"
+	"bffsuite.dev/shared/customers"
+	"bffsuite.dev/shared/faults"
+	"bffsuite.dev/shared/identity"
+	"bffsuite.dev/shared/identity/localidp"
+	"bffsuite.dev/shared/logging"
+	"bffsuite.dev/shared/orders"
+	"bffsuite.dev/shared/server"
+	"bffsuite.dev/shared/store"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/gin-gonic/gin"
+	"golang.org/x/term"
+)
+
+// Config is the platform part of every BFF's configuration; a BFF config holds it as the
+// named field Platform.
+type Config struct {
+	HTTP     server.Config
+	Store    store.Config
+	Auth     auth.Config
+	LocalIdP localidp.Config
+}
+
+// Platform is what Open built.
+type Platform struct {
+	Name      string
+	Config    Config
+	Logger    *slog.Logger
+	Catalog   *catalog.Client
+	Customers *customers.Client
+	Orders    *orders.Client
+	// Verifier checks Cognito (or local IdP) tokens.
+	Verifier *auth.Verifier
+	// LocalIdP is the embedded identity provider in local mode; nil with Cognito.
+	LocalIdP *localidp.IdP
+	// DynamoDB is the shared SDK client when the DynamoDB backend is configured; nil otherwise.
+	DynamoDB *dynamodb.Client
+	// Faults is the embedded backend's fault injector (nil on DynamoDB); tests may change its rules.
+	Faults *faults.Injector
+
+	stores *store.Clients
+	ready  map[string]func(context.Context) error
+}
+
+// Open builds the platform for the BFF called name. It makes no network call in local mode,
+// and none for the JWKS when a JWKS document is configured (prewarm).
+func Open(ctx context.Context, name string, cfg Config) (*Platform, error) {
+	level, ok := logging.ParseLevel(cfg.HTTP.LogLevel)
+	if !ok {
+		return nil, fmt.Errorf("BFF_LOG_LEVEL: %q is not one of debug, info, warn, error", cfg.HTTP.LogLevel)
+	}
+	logger := logging.New(os.Stdout, logging.Options{
+		Level: level, Service: name,
+		Text: !server.OnLambda() && term.IsTerminal(int(os.Stdout.Fd())) && os.Getenv("BFF_LOG_FORMAT") != "json",
+	})
+	p := &Platform{Name: name, Config: cfg, Logger: logger, ready: map[string]func(context.Context) error{}}
+
+	clients, err := store.Open(ctx, cfg.Store)
+	if err != nil {
+		return nil, fmt.Errorf("open data store: %w", err)
+	}
+	p.stores = clients
+	p.Catalog, p.Customers, p.Orders = clients.Catalog, clients.Customers, clients.Orders
+	p.DynamoDB, p.Faults = clients.DynamoDB, clients.Faults
+	p.ready["data"] = clients.Ready
+
+	if cfg.Auth.Local() {
+		if server.OnLambda() {
+			return nil, errors.New("BFF_COGNITO_USER_POOL_ID: required on Lambda (the embedded identity provider is for local runs only)")
+		}
+		idp, err := localidp.New(cfg.LocalIdP, logger)
+		if err != nil {
+			return nil, fmt.Errorf("start local identity provider: %w", err)
+		}
+		clientIDs := append([]string{idp.ClientID()}, idp.PartnerIDs()...)
+		v, err := idp.NewVerifier(clientIDs...)
+		if err != nil {
+			return nil, fmt.Errorf("local token verifier: %w", err)
+		}
+		p.LocalIdP, p.Verifier = idp, v
+	} else {
+		v, err := auth.New(cfg.Auth)
+		if err != nil {
+			return nil, fmt.Errorf("token verifier: %w", err)
+		}
+		p.Verifier = v
+	}
+	return p, nil
+}
+
+// Identity returns the identity client for user flows: the local IdP in local mode, else a
+// Cognito client for the app client in cfg (built once; call this at cold start).
+func (p *Platform) Identity(ctx context.Context, cfg identity.Config) (identity.Provider, error) {
+	if p.LocalIdP != nil {
+		return p.LocalIdP, nil
+	}
+	var opts []func(*awsconfig.LoadOptions) error
+	if cfg.Region != "" {
+		opts = append(opts, awsconfig.WithRegion(cfg.Region))
+	}
+	awsCfg, err := awsconfig.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("aws config for Cognito: %w", err)
+	}
+	c, err := identity.NewCognito(awsCfg, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("cognito identity client: %w", err)
+	}
+	return c, nil
+}
+
+// AddReadyCheck adds a dependency check to GET /readyz.
+func (p *Platform) AddReadyCheck(name string, check func(context.Context) error) {
+	p.ready[name] = check
+}
+
+// EngineOptions extend server.EngineOptions for Engine.
+type EngineOptions struct {
+	server.EngineOptions
+	// ServeTokenEndpoint mounts the local IdP's OAuth2 token endpoint at /oauth2/token in local
+	// mode (the partner BFF: partners get client_credentials tokens there, as from Cognito's domain).
+	ServeTokenEndpoint bool
+}
+
+// Engine returns server.NewEngine with the platform's logger, config and readiness checks. In
+// local mode it mounts the local IdP's JWKS under its issuer path, and optionally its token endpoint.
+func (p *Platform) Engine(opts EngineOptions) *gin.Engine {
+	eo := opts.EngineOptions
+	eo.Config = p.Config.HTTP
+	eo.Logger = p.Logger
+	if eo.Ready == nil {
+		eo.Ready = map[string]func(context.Context) error{}
+	}
+	for k, v := range p.ready {
+		eo.Ready[k] = v
+	}
+	if p.LocalIdP != nil && opts.ServeTokenEndpoint {
+		eo.JSONExempt = append(eo.JSONExempt, "/oauth2/token")
+	}
+	r := server.NewEngine(eo)
+	if p.LocalIdP != nil {
+		r.GET(p.LocalIdP.Path()+"/.well-known/jwks.json", gin.WrapH(p.LocalIdP.JWKSHandler()))
+		if opts.ServeTokenEndpoint {
+			r.POST("/oauth2/token", gin.WrapH(p.LocalIdP.TokenHandler()))
+		}
+	}
+	return r
+}
+
+// Run serves engine (locally on addr, or on Lambda) until ctx ends.
+func (p *Platform) Run(ctx context.Context, engine *gin.Engine, addr string) error {
+	start := time.Now()
+	defer func() {
+		p.Logger.Info("stopped", slog.Duration("uptime", time.Since(start)))
+	}()
+	return server.Run(ctx, engine, server.RunOptions{Name: p.Name, Addr: addr, Config: p.Config.HTTP, Logger: p.Logger})
+}
