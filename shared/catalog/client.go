@@ -42,6 +42,8 @@ type Client struct {
 	mu      sync.Mutex
 	snap    []Product
 	snapAt  time.Time
+	cats    []Category
+	catsAt  time.Time
 	stampMu sync.Mutex
 	last    time.Time
 }
@@ -230,6 +232,29 @@ func (c *Client) invalidate() {
 	c.mu.Lock()
 	c.snap = nil
 	c.mu.Unlock()
+}
+
+// categories returns every category, reusing a read younger than SnapshotTTL.
+func (c *Client) categories(ctx context.Context) ([]Category, error) {
+	if c.ttl > 0 {
+		c.mu.Lock()
+		if c.cats != nil && c.now().Sub(c.catsAt) < c.ttl {
+			cs := c.cats
+			c.mu.Unlock()
+			return cs, nil
+		}
+		c.mu.Unlock()
+	}
+	cs, err := c.b.ListCategories(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list categories: %w", err)
+	}
+	if c.ttl > 0 {
+		c.mu.Lock()
+		c.cats, c.catsAt = cs, c.now()
+		c.mu.Unlock()
+	}
+	return cs, nil
 }
 
 // ValidateProduct checks the fields a stored product must have.

@@ -197,9 +197,9 @@ func (c *Client) categoryTree(ctx context.Context, root string) (map[string]bool
 	if root == "" {
 		return nil, nil
 	}
-	cs, err := c.b.ListCategories(ctx)
+	cs, err := c.categories(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("list categories: %w", err)
+		return nil, err
 	}
 	set := map[string]bool{root: true}
 	for changed := true; changed; {
