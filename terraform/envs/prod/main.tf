@@ -23,6 +23,7 @@ module "suite" {
   partners              = var.partners
   custom_domains        = var.custom_domains
   alarm_topic_arn       = var.alarm_topic_arn
+  mobile_app            = var.mobile_app
 
   manage_apigw_account_role = var.manage_apigw_account_role
 

@@ -56,3 +56,16 @@ variable "alarm_topic_arn" {
   description = "SNS topic for alarms (null: alarms without notifications)."
   default     = null
 }
+
+variable "mobile_app" {
+  type = object({
+    min_version_ios             = optional(string, "")
+    min_version_android         = optional(string, "")
+    recommended_version_ios     = optional(string, "")
+    recommended_version_android = optional(string, "")
+    store_url_ios               = optional(string, "")
+    store_url_android           = optional(string, "")
+  })
+  description = "Mobile app version gate (minimum/recommended versions, store URLs); empty keeps the BFF defaults."
+  default     = {}
+}

@@ -94,10 +94,16 @@ locals {
   }, lookup(var.extra_environment, "web", {}))
 
   mobile_environment = merge(local.common_environment, {
-    BFF_COGNITO_APP_CLIENT_ID = module.cognito.mobile_client_id
-    BFF_COGNITO_CLIENT_IDS    = module.cognito.mobile_client_id
-    BFF_BASE_PATHS            = local.base_path["mobile"]
-    BFF_SECRETS_SSM_PREFIX    = local.secrets_prefix["mobile"]
+    BFF_COGNITO_APP_CLIENT_ID              = module.cognito.mobile_client_id
+    BFF_COGNITO_CLIENT_IDS                 = module.cognito.mobile_client_id
+    BFF_BASE_PATHS                         = local.base_path["mobile"]
+    BFF_SECRETS_SSM_PREFIX                 = local.secrets_prefix["mobile"]
+    BFF_MOBILE_MIN_VERSION_IOS             = var.mobile_app.min_version_ios
+    BFF_MOBILE_MIN_VERSION_ANDROID         = var.mobile_app.min_version_android
+    BFF_MOBILE_RECOMMENDED_VERSION_IOS     = var.mobile_app.recommended_version_ios
+    BFF_MOBILE_RECOMMENDED_VERSION_ANDROID = var.mobile_app.recommended_version_android
+    BFF_MOBILE_STORE_URL_IOS               = var.mobile_app.store_url_ios
+    BFF_MOBILE_STORE_URL_ANDROID           = var.mobile_app.store_url_android
   }, lookup(var.extra_environment, "mobile", {}))
 
   partner_environment = merge(local.common_environment, {

@@ -173,3 +173,16 @@ variable "tags" {
   description = "Extra tags for resources that take them (the env root's default_tags apply too)."
   default     = {}
 }
+
+variable "mobile_app" {
+  type = object({
+    min_version_ios             = optional(string, "")
+    min_version_android         = optional(string, "")
+    recommended_version_ios     = optional(string, "")
+    recommended_version_android = optional(string, "")
+    store_url_ios               = optional(string, "")
+    store_url_android           = optional(string, "")
+  })
+  description = "Mobile app version gate of bff-mobile (BFF_MOBILE_*); empty strings keep the BFF's defaults."
+  default     = {}
+}
