@@ -1,0 +1,173 @@
+package app
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"bffsuite.dev/shared/domain"
+	"bffsuite.dev/shared/httpcache"
+	"bffsuite.dev/shared/problem"
+	"github.com/gin-gonic/gin"
+)
+
+// Caching of GET responses. Every successful GET carries an ETag computed from the bytes
+// sent (httpcache.ETag) and answers 304 to a matching If-None-Match (httpcache.Matches), so an
+// app that revalidates pays a few hundred bytes instead of the payload. Nothing is public:
+// the API sits behind bearer tokens, so shared caches must not serve it.
+type cachePolicy struct {
+	// maxAge > 0: the app may reuse the response that long (catalog data); 0: revalidate
+	// every time (personal data).
+	maxAge time.Duration
+	vary   []string
+	// noStore: never stored nor revalidated (partial feeds).
+	noStore bool
+}
+
+func (p cachePolicy) header() string {
+	switch {
+	case p.noStore:
+		return "private, no-store"
+	case p.maxAge > 0:
+		return "private, max-age=" + strconv.Itoa(int(p.maxAge/time.Second))
+	}
+	return "private, no-cache"
+}
+
+// sendJSON writes v with status. Successful GETs get an ETag and may answer 304.
+func sendJSON(c *gin.Context, status int, p cachePolicy, v any) {
+	body, err := marshal(v)
+	if err != nil {
+		problem.Abort(c, fmt.Errorf("encode response: %w", err))
+		return
+	}
+	h := c.Writer.Header()
+	for _, name := range p.vary {
+		h.Add("Vary", name)
+	}
+	if c.Request.Method == http.MethodGet && status == http.StatusOK {
+		h.Set("Cache-Control", p.header())
+		if !p.noStore {
+			tag := httpcache.ETag(body)
+			h.Set("ETag", tag)
+			if httpcache.Matches(c.GetHeader("If-None-Match"), tag) {
+				c.Status(http.StatusNotModified)
+				c.Writer.WriteHeaderNow()
+				return
+			}
+		}
+	}
+	c.Data(status, "application/json", body)
+}
+
+// marshal encodes v compactly: no HTML escaping ("&" stays one byte), no trailing newline.
+func marshal(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
+// personal is the policy of a user's own data.
+var personal = cachePolicy{vary: []string{"Authorization"}}
+
+// decodeBody reads a JSON object strictly into dst: unknown members, wrong types and trailing
+// data are validation errors naming the field. An empty body is allowed when optional.
+func decodeBody(c *gin.Context, dst any, optional bool) error {
+	raw, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		return fmt.Errorf("read request body: %w", err) // a *http.MaxBytesError maps to 413
+	}
+	if len(bytes.TrimSpace(raw)) == 0 {
+		if optional {
+			return nil
+		}
+		v := &domain.ValidationError{}
+		v.Add("body", "required", "send a JSON object")
+		return v
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	err = dec.Decode(dst)
+	if err == nil && dec.More() {
+		err = errors.New("trailing data")
+	}
+	if err == nil {
+		return nil
+	}
+	v := &domain.ValidationError{}
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &te) && te.Field != "":
+		v.Add(te.Field, "invalid_type", "must be of type "+jsonType(te.Type.Kind().String()))
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		v.Add(truncate(name, 64), "unknown_field", "is not a member of this request")
+	default:
+		v.Add("body", "malformed", "must be one JSON object")
+	}
+	return v
+}
+
+func jsonType(kind string) string {
+	switch {
+	case strings.HasPrefix(kind, "int"), strings.HasPrefix(kind, "uint"), strings.HasPrefix(kind, "float"):
+		return "number"
+	case kind == "bool":
+		return "boolean"
+	case kind == "slice":
+		return "array"
+	case kind == "struct", kind == "map", kind == "ptr":
+		return "object"
+	}
+	return kind
+}
+
+// queryInt reads an optional integer parameter within [lo, hi].
+func queryInt(c *gin.Context, v *domain.ValidationError, name string, def, lo, hi int) int {
+	raw, ok := c.GetQuery(name)
+	if !ok || raw == "" {
+		return def
+	}
+	n, err := strconv.Atoi(raw)
+	if err != nil || n < lo || n > hi {
+		v.Add(name, "out_of_range", fmt.Sprintf("must be an integer between %d and %d", lo, hi))
+		return def
+	}
+	return n
+}
+
+// dprOf reads the device pixel ratio from dpr= or X-Device-Pixel-Ratio (the parameter wins).
+func dprOf(c *gin.Context, v *domain.ValidationError) float64 {
+	if raw, ok := c.GetQuery("dpr"); ok {
+		d, valid := parseDPR(raw)
+		if !valid {
+			v.Add("dpr", "out_of_range", fmt.Sprintf("must be a number between 1 and %g", maxDPR))
+		}
+		return d
+	}
+	d, valid := parseDPR(strings.TrimSpace(c.GetHeader("X-Device-Pixel-Ratio")))
+	if !valid {
+		v.Add("X-Device-Pixel-Ratio", "out_of_range", fmt.Sprintf("must be a number between 1 and %g", maxDPR))
+	}
+	return d
+}
+
+// cursorProblem turns an invalid cursor into a 400 naming the cursor parameter.
+func cursorProblem(err error) error {
+	if !errors.Is(err, domain.ErrInvalidCursor) {
+		return err
+	}
+	pe := problem.Wrap(err, http.StatusBadRequest, problem.CodeInvalidCursor, "The cursor is malformed, expired or belongs to another query.")
+	pe.Fields = []domain.FieldError{{Field: "cursor", Code: "invalid", Message: "start again without a cursor"}}
+	return pe
+}
