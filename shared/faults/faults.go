@@ -78,7 +78,7 @@ func Parse(s string) (Config, error) {
 		name, settings, ok := strings.Cut(part, "=")
 		name = strings.TrimSpace(name)
 		if !ok {
-			return nil, fmt.Errorf("fault %q: want client=setting,...", part)
+			return nil, fmt.Errorf("fault %q: want client=setting[,setting]", part)
 		}
 		if !slices.Contains(clients, name) {
 			return nil, fmt.Errorf("fault %q: unknown client %q (want catalog, customers or orders)", part, name)
