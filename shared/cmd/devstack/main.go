@@ -1,0 +1,281 @@
+// Command devstack is what `make run` starts: it builds the three BFFs, starts each as its own
+// process on the embedded defaults (embedded data, embedded identity provider) exactly as it
+// would run outside Lambda, waits until every one answers /healthz, prints how to use them,
+// and stops them all cleanly on Ctrl-C. If one BFF dies, it stops the others and fails.
+//
+// The three processes share the local identity provider's signing key (.local/idp-key.pem,
+// created once) and issuer, so a token issued by one BFF verifies on the others. Data is per
+// process: each seeds the same deterministic catalog, customers and orders.
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"bffsuite.dev/shared/identity/localidp"
+)
+
+type bff struct {
+	name, dir, addr string
+	env             []string
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "devstack:", err)
+		os.Exit(1)
+	}
+}
+
+func env(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func run(ctx context.Context, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("devstack", flag.ContinueOnError)
+	root := fs.String("root", "", "repository root (default: found from the working directory)")
+	webAddr := fs.String("web", env("WEB_ADDR", "127.0.0.1:8081"), "bff-web address (WEB_ADDR)")
+	mobileAddr := fs.String("mobile", env("MOBILE_ADDR", "127.0.0.1:8082"), "bff-mobile address (MOBILE_ADDR)")
+	partnerAddr := fs.String("partner", env("PARTNER_ADDR", "127.0.0.1:8083"), "bff-partner address (PARTNER_ADDR)")
+	demoAddr := fs.String("demo", env("DEMO_ADDR", "127.0.0.1:8080"), "demo web app address (DEMO_ADDR); empty to disable")
+	noBuild := fs.Bool("no-build", false, "use the binaries already in .local/bin")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *root == "" {
+		r, err := findRoot()
+		if err != nil {
+			return err
+		}
+		*root = r
+	}
+	local := filepath.Join(*root, ".local")
+	bin := filepath.Join(local, "bin")
+	if err := os.MkdirAll(bin, 0o755); err != nil {
+		return err
+	}
+	if !*noBuild {
+		fmt.Fprintln(out, "building bff-web, bff-mobile, bff-partner ...")
+		cmd := exec.CommandContext(ctx, "go", "build", "-o", bin+string(filepath.Separator), "./bff-web", "./bff-mobile", "./bff-partner")
+		cmd.Dir, cmd.Stdout, cmd.Stderr = *root, os.Stderr, os.Stderr
+		if err := cmd.Run(); err != nil {
+			return fmt.Errorf("build: %w", err)
+		}
+	}
+	keyFile := filepath.Join(local, "idp-key.pem")
+	if _, err := os.Stat(keyFile); err != nil {
+		if err := localidp.WriteKeyFile(keyFile); err != nil {
+			return fmt.Errorf("create local IdP key: %w", err)
+		}
+	}
+	issuer := "http://" + *webAddr + "/local-idp"
+	demoOrigin := ""
+	if *demoAddr != "" {
+		demoOrigin = "http://" + *demoAddr
+	}
+	common := []string{
+		"BFF_LOCAL_IDP_KEY_FILE=" + keyFile,
+		"BFF_LOCAL_IDP_ISSUER=" + issuer,
+	}
+	bffs := []bff{
+		{name: "bff-web", addr: *webAddr, env: []string{"BFF_CORS_ORIGINS=" + demoOrigin, "BFF_LOCAL_IDP_CLIENT_ID=local-web-client"}},
+		{name: "bff-mobile", addr: *mobileAddr, env: []string{"BFF_LOCAL_IDP_CLIENT_ID=local-mobile-client"}},
+		{name: "bff-partner", addr: *partnerAddr, env: []string{"BFF_LOCAL_IDP_CLIENT_ID=local-partner-portal"}},
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	died := make(chan error, len(bffs)+1)
+	var procs []*exec.Cmd
+	for _, b := range bffs {
+		cmd := exec.Command(filepath.Join(bin, b.name))
+		cmd.Env = append(append(append(os.Environ(), "BFF_ADDR="+b.addr), common...), b.env...)
+		if b.name == "bff-web" && demoOrigin == "" {
+			cmd.Env = append(cmd.Env, "BFF_CORS_ORIGINS=")
+		}
+		stdout, _ := cmd.StdoutPipe()
+		cmd.Stderr = cmd.Stdout
+		if err := cmd.Start(); err != nil {
+			stopAll(procs)
+			return fmt.Errorf("start %s: %w", b.name, err)
+		}
+		procs = append(procs, cmd)
+		wg.Add(1)
+		go func(name string, r io.Reader) {
+			defer wg.Done()
+			prefix(out, name, r)
+		}(b.name, stdout)
+		go func(name string, cmd *exec.Cmd) {
+			err := cmd.Wait()
+			select {
+			case <-ctx.Done():
+			default:
+				died <- fmt.Errorf("%s exited: %v", name, err)
+			}
+		}(b.name, cmd)
+	}
+	for _, b := range bffs {
+		if err := waitHealthy(ctx, b.addr, 60*time.Second); err != nil {
+			stopAll(procs)
+			return fmt.Errorf("%s did not become healthy on %s: %w", b.name, b.addr, err)
+		}
+	}
+	var demo *http.Server
+	if *demoAddr != "" {
+		srv, err := serveDemo(*root, *demoAddr, "http://"+*webAddr)
+		if err != nil {
+			stopAll(procs)
+			return err
+		}
+		demo = srv
+	}
+	banner(out, *webAddr, *mobileAddr, *partnerAddr, *demoAddr)
+	var result error
+	select {
+	case <-ctx.Done():
+		fmt.Fprintln(out, "\nstopping ...")
+	case err := <-died:
+		result = err
+		fmt.Fprintln(out, "\n"+err.Error()+"; stopping the others ...")
+	}
+	cancel()
+	if demo != nil {
+		sctx, c := context.WithTimeout(context.Background(), 5*time.Second)
+		_ = demo.Shutdown(sctx)
+		c()
+	}
+	stopAll(procs)
+	wg.Wait()
+	return result
+}
+
+// stopAll sends SIGTERM (graceful shutdown in server.Run), then kills what is left after 12 s.
+func stopAll(procs []*exec.Cmd) {
+	for _, p := range procs {
+		if p.Process != nil {
+			_ = p.Process.Signal(syscall.SIGTERM)
+		}
+	}
+	deadline := time.Now().Add(12 * time.Second)
+	for _, p := range procs {
+		for p.ProcessState == nil && time.Now().Before(deadline) {
+			if p.Process == nil || p.Process.Signal(syscall.Signal(0)) != nil {
+				break
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		if p.Process != nil {
+			_ = p.Process.Kill()
+		}
+	}
+}
+
+func prefix(out io.Writer, name string, r io.Reader) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		fmt.Fprintf(out, "%-12s| %s\n", name, sc.Text())
+	}
+}
+
+func waitHealthy(ctx context.Context, addr string, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	client := &http.Client{Timeout: time.Second}
+	for {
+		resp, err := client.Get("http://" + addr + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+			err = fmt.Errorf("status %d", resp.StatusCode)
+		}
+		if time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// serveDemo serves bff-web's demo app (bff-web/demo) on its own origin, the way a production
+// SPA is served from its own site; it calls bff-web cross-origin with credentials.
+func serveDemo(root, addr, webURL string) (*http.Server, error) {
+	dir := filepath.Join(root, "bff-web", "demo")
+	if _, err := os.Stat(dir); err != nil {
+		return nil, nil //nolint:nilnil // no demo app in this checkout
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/config.js", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		fmt.Fprintf(w, "export const BFF_WEB_URL = %q;\n", webURL)
+	})
+	mux.Handle("/", http.FileServer(http.Dir(dir)))
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("demo app on %s (DEMO_ADDR): %w", addr, err)
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	return srv, nil
+}
+
+func banner(out io.Writer, web, mobile, partner, demo string) {
+	var b strings.Builder
+	line := strings.Repeat("─", 78)
+	fmt.Fprintf(&b, "\n%s\n BFF suite running on embedded defaults (local identity provider, in-memory data)\n%s\n", line, line)
+	fmt.Fprintf(&b, "  bff-web      http://%s   (browser BFF: cookie sessions)\n", web)
+	fmt.Fprintf(&b, "  bff-mobile   http://%s   (mobile BFF: bearer tokens)\n", mobile)
+	fmt.Fprintf(&b, "  bff-partner  http://%s   (partner BFF: client credentials)\n", partner)
+	if demo != "" {
+		fmt.Fprintf(&b, "  demo web app http://%s   (open in a browser)\n", demo)
+	}
+	fmt.Fprintf(&b, "\n  demo user: %s / %s   (confirmation code for new sign-ups: 123456)\n", localidp.DemoUser, "Demo-Passw0rd!")
+	fmt.Fprintf(&b, "\n  try:\n    curl -s http://%s/healthz\n", web)
+	fmt.Fprintf(&b, "    curl -s 'http://%s/api/products?q=coffee&page_size=3'\n", web)
+	fmt.Fprintf(&b, "    curl -s -X POST http://%s/v1/auth/login -H 'Content-Type: application/json' \\\n      -d '{\"username\":\"%s\",\"password\":\"Demo-Passw0rd!\"}'\n", mobile, localidp.DemoUser)
+	fmt.Fprintf(&b, "    TOKEN=$(curl -s -u demo-partner:demo-partner-secret -d grant_type=client_credentials http://%s/oauth2/token | sed -E 's/.*\"access_token\":\"([^\"]+)\".*/\\1/')\n", partner)
+	fmt.Fprintf(&b, "    curl -s -H \"Authorization: Bearer $TOKEN\" 'http://%s/v1/products?limit=3'\n", partner)
+	fmt.Fprintf(&b, "\n  Ctrl-C stops everything.\n%s\n", line)
+	fmt.Fprint(out, b.String())
+}
+
+func findRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.work")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("no go.work found above the working directory: run from the repository")
+		}
+		dir = parent
+	}
+}
