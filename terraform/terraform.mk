@@ -8,13 +8,13 @@ TOFU      ?= $(firstword $(wildcard $(BFF_TOOLS)/bin/tofu) $(shell command -v to
 
 .PHONY: tf-fmt tf-validate tf-check tf-lint
 
-tf-fmt:
+tf-fmt: ## rewrite terraform/ in canonical format
 	$(TOFU) fmt -recursive $(TF_DIR)
 
-tf-lint:
+tf-lint: ## fmt check + offline init/validate of every Terraform root and module
 	TOFU=$(TOFU) $(TF_DIR)/scripts/validate.sh
 
-tf-check:
+tf-check: ## Go consistency tests: Terraform vs BFF configs, tables, IAM
 	cd $(TF_DIR)/deploy && go test -count=1 ./tfcheck/...
 
-tf-validate: tf-lint tf-check
+tf-validate: tf-lint tf-check ## all Terraform checks (TF_OFFLINE=0: real provider registry)
