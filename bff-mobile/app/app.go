@@ -15,14 +15,17 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"time"
 
 	"bffsuite.dev/shared/auth"
 	"bffsuite.dev/shared/coldstart"
 	"bffsuite.dev/shared/compress"
 	"bffsuite.dev/shared/devices"
+	"bffsuite.dev/shared/domain"
 	"bffsuite.dev/shared/idempotency"
 	"bffsuite.dev/shared/identity"
+	"bffsuite.dev/shared/problem"
 	"bffsuite.dev/shared/server"
 	"github.com/gin-gonic/gin"
 )
@@ -111,7 +114,7 @@ func New(ctx context.Context, cfg Config, p *coldstart.Platform) (*gin.Engine, e
 		c.Data(http.StatusOK, "application/json", OpenAPIDocument)
 	})
 
-	v1 := r.Group("/v1", gate.handle)
+	v1 := r.Group("/v1", gate.handle, strictQuery)
 	a := v1.Group("/auth")
 	a.POST("/login", h.login)
 	a.POST("/refresh", h.refresh)
@@ -135,6 +138,18 @@ func New(ctx context.Context, cfg Config, p *coldstart.Platform) (*gin.Engine, e
 	user.PUT("/devices/:token", h.putDevice)
 	user.DELETE("/devices/:token", h.deleteDevice)
 	return r, nil
+}
+
+// strictQuery answers 400 when the query string cannot be parsed (e.g. a bad %-escape), which
+// Gin would otherwise drop silently, turning "cursor=%zz" into "no cursor".
+func strictQuery(c *gin.Context) {
+	if _, err := url.ParseQuery(c.Request.URL.RawQuery); err != nil {
+		v := &domain.ValidationError{}
+		v.Add("query", "malformed", "the query string is not valid URL encoding")
+		problem.Abort(c, v)
+		return
+	}
+	c.Next()
 }
 
 // subject returns the verified caller's sub ("" only if a route forgot auth.Require).
