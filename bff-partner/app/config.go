@@ -1,0 +1,100 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"bffsuite.dev/shared/coldstart"
+	"bffsuite.dev/shared/ratelimit"
+)
+
+// Config is the whole configuration of bff-partner, read once at start by shared/config.
+type Config struct {
+	Addr     string `env:"BFF_ADDR" default:"127.0.0.1:8083"`
+	Platform coldstart.Config
+
+	// ScopePrefix is the identifier of the Cognito resource server whose custom scopes the
+	// routes require: "<prefix>/catalog.read", "<prefix>/inventory.read", ...
+	ScopePrefix string `env:"BFF_PARTNER_SCOPE_PREFIX" default:"partner-api"`
+	// Registry is the partner registry as inline JSON (set by Terraform in AWS); RegistryFile
+	// a path to the same document. Neither: the embedded local registry (partners.json).
+	Registry     string `env:"BFF_PARTNER_REGISTRY"`
+	RegistryFile string `env:"BFF_PARTNER_REGISTRY_FILE"`
+	// RateTiers are the per-partner limits "name=rate/burst,...", the same numbers as the
+	// API Gateway usage plans of each tier.
+	RateTiers string `env:"BFF_PARTNER_RATE_TIERS" default:"bronze=5/10,silver=25/50,gold=100/200"`
+	// RateLimit switches the BFF's own per-partner limit (on by default; API Gateway usage
+	// plans limit across instances in AWS).
+	RateLimit bool `env:"BFF_PARTNER_RATE_LIMIT" default:"true"`
+	// TableIdempotency is the DynamoDB table of Idempotency-Key records (dynamodb backend).
+	TableIdempotency string `env:"BFF_TABLE_IDEMPOTENCY" default:"bff-idempotency"`
+	// IdempotencyTTL is how long a key and its response are kept.
+	IdempotencyTTL time.Duration `env:"BFF_IDEMPOTENCY_TTL" default:"24h"`
+	// Deprecations mark routes deprecated: "METHOD /path|deprecated-date|sunset-date" entries,
+	// dates as YYYY-MM-DD, e.g. "GET /v1/inventory|2026-12-01|2027-06-01". Marked routes answer
+	// with Deprecation and Sunset headers and are flagged in the OpenAPI document.
+	Deprecations []string `env:"BFF_PARTNER_DEPRECATIONS"`
+}
+
+// Validate checks the partner settings; each error names its variable.
+func (c Config) Validate() error {
+	var errs []error
+	if c.ScopePrefix == "" || strings.ContainsAny(c.ScopePrefix, "/ \t") {
+		errs = append(errs, fmt.Errorf("BFF_PARTNER_SCOPE_PREFIX: %q must be a resource server identifier without '/' or spaces", c.ScopePrefix))
+	}
+	if c.Registry != "" && c.RegistryFile != "" {
+		errs = append(errs, errors.New("BFF_PARTNER_REGISTRY_FILE: set either BFF_PARTNER_REGISTRY or BFF_PARTNER_REGISTRY_FILE, not both"))
+	}
+	if _, err := ratelimit.ParseTiers(c.RateTiers); err != nil {
+		errs = append(errs, fmt.Errorf("BFF_PARTNER_RATE_TIERS: %w", err))
+	}
+	if len(c.TableIdempotency) < 3 || len(c.TableIdempotency) > 255 {
+		errs = append(errs, fmt.Errorf("BFF_TABLE_IDEMPOTENCY: table name %q must have 3-255 characters", c.TableIdempotency))
+	}
+	if c.IdempotencyTTL < time.Hour {
+		errs = append(errs, fmt.Errorf("BFF_IDEMPOTENCY_TTL: %s is shorter than an hour (partners retry for up to a day)", c.IdempotencyTTL))
+	}
+	if _, err := parseDeprecations(c.Deprecations); err != nil {
+		errs = append(errs, fmt.Errorf("BFF_PARTNER_DEPRECATIONS: %w", err))
+	}
+	return errors.Join(errs...)
+}
+
+// Scope returns the full name of one of the partner API's scopes.
+func (c Config) Scope(name string) string { return c.ScopePrefix + "/" + name }
+
+// Deprecation marks one route.
+type Deprecation struct {
+	Method, Path string // OpenAPI path, e.g. /v1/orders/{id}
+	At, Sunset   time.Time
+}
+
+func parseDeprecations(entries []string) (map[string]Deprecation, error) {
+	out := map[string]Deprecation{}
+	for _, e := range entries {
+		parts := strings.Split(strings.TrimSpace(e), "|")
+		if len(parts) != 3 {
+			return nil, fmt.Errorf("%q: want METHOD /path|YYYY-MM-DD|YYYY-MM-DD", e)
+		}
+		method, path, ok := strings.Cut(parts[0], " ")
+		if !ok || !strings.HasPrefix(path, "/") {
+			return nil, fmt.Errorf("%q: want METHOD /path before the first |", e)
+		}
+		method = strings.ToUpper(method)
+		switch method {
+		case http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete:
+		default:
+			return nil, fmt.Errorf("%q: unknown method %s", e, method)
+		}
+		at, err1 := time.Parse(time.DateOnly, parts[1])
+		sunset, err2 := time.Parse(time.DateOnly, parts[2])
+		if err1 != nil || err2 != nil || !sunset.After(at) {
+			return nil, fmt.Errorf("%q: dates must be YYYY-MM-DD with the sunset after the deprecation", e)
+		}
+		out[method+" "+path] = Deprecation{Method: method, Path: path, At: at, Sunset: sunset}
+	}
+	return out, nil
+}

@@ -1,0 +1,40 @@
+// Command bff-partner is the partner BFF: the /v1 API for partner integrations, served
+// locally or on AWS Lambda behind the partner REST API.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"bffsuite.dev/bff-partner/app"
+	"bffsuite.dev/shared/coldstart"
+	"bffsuite.dev/shared/config"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "bff-partner:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context) error {
+	var cfg app.Config
+	if err := config.Load(&cfg); err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	p, err := coldstart.Open(ctx, "bff-partner", cfg.Platform)
+	if err != nil {
+		return err
+	}
+	engine, err := app.New(cfg, p)
+	if err != nil {
+		return err
+	}
+	return p.Run(ctx, engine, cfg.Addr)
+}
