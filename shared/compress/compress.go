@@ -5,9 +5,11 @@
 //
 // Every response of a compressible type carries Vary: Accept-Encoding, compressed or not, so
 // caches keep the two representations apart. 204, 304, HEAD and bodiless responses pass
-// through untouched. A strong ETag on a compressed response is turned into a weak one (as
-// nginx does): the gzipped bytes differ from the identity representation the tag was computed
-// over, and If-None-Match uses the weak comparison, so revalidation keeps working.
+// through untouched. When the request accepts gzip, a strong ETag is turned into a weak one
+// (as nginx does for what it compresses): the gzipped bytes differ from the identity
+// representation the tag was computed over. This applies to 304s and small bodies too, so a
+// 304 always repeats the tag of the 200 it confirms; If-None-Match uses the weak comparison,
+// so revalidation works with either form.
 //
 // On Lambda the shared runtime (shared/server) base64-encodes any response that has a
 // Content-Encoding, so gzipped bodies survive the JSON event payload.
@@ -146,18 +148,22 @@ func (w *bufferedWriter) Flush() {}
 func (w *bufferedWriter) finish(r *http.Request, minSize int, pool *sync.Pool) {
 	out := w.ResponseWriter
 	h := out.Header()
+	status := out.Status()
 	compressible := Compressible(h.Get("Content-Type"))
 	if compressible {
 		addVary(h, "Accept-Encoding")
 	}
+	accepts := AcceptsGzip(r.Header.Get("Accept-Encoding"))
+	if et := h.Get("ETag"); accepts && et != "" && !strings.HasPrefix(et, "W/") && (compressible || status == http.StatusNotModified) {
+		h.Set("ETag", "W/"+et)
+	}
 	if !w.Written() {
 		return // nothing written: the problem middleware or Gin writes the response
 	}
-	status := out.Status()
 	body := w.buf.Bytes()
 	if len(body) == 0 || status == http.StatusNoContent || status == http.StatusNotModified ||
 		status < 200 || r.Method == http.MethodHead || !compressible || len(body) < minSize ||
-		h.Get("Content-Encoding") != "" || !AcceptsGzip(r.Header.Get("Accept-Encoding")) {
+		h.Get("Content-Encoding") != "" || !accepts {
 		out.WriteHeaderNow()
 		if len(body) > 0 {
 			_, _ = out.Write(body)
@@ -177,9 +183,6 @@ func (w *bufferedWriter) finish(r *http.Request, minSize int, pool *sync.Pool) {
 	}
 	h.Set("Content-Encoding", "gzip")
 	h.Set("Content-Length", strconv.Itoa(zbuf.Len()))
-	if et := h.Get("ETag"); et != "" && !strings.HasPrefix(et, "W/") {
-		h.Set("ETag", "W/"+et)
-	}
 	out.WriteHeaderNow()
 	_, _ = out.Write(zbuf.Bytes())
 }

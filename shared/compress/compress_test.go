@@ -42,6 +42,10 @@ func newEngine(t *testing.T, minSize int) *gin.Engine {
 		c.Header("ETag", `"abc123"`)
 		c.Data(http.StatusOK, "application/json", []byte(big))
 	})
+	r.GET("/smalletag", func(c *gin.Context) {
+		c.Header("ETag", `"s1"`)
+		c.Data(http.StatusOK, "application/json", []byte(small))
+	})
 	r.GET("/weak", func(c *gin.Context) {
 		c.Header("ETag", `W/"abc123"`)
 		c.Data(http.StatusOK, "application/json", []byte(big))
@@ -94,7 +98,10 @@ func TestGzip(t *testing.T) {
 		{"weak etag kept", "GET", "/weak", "gzip", 200, true, true, big, `W/"abc123"`},
 		{"binary type", "GET", "/png", "gzip", 200, false, false, "", ""},
 		{"already encoded", "GET", "/encoded", "gzip", 200, false, true, "", ""},
-		{"not modified", "GET", "/304", "gzip", 304, false, false, "", `"abc123"`},
+		{"not modified repeats the weak tag", "GET", "/304", "gzip", 304, false, false, "", `W/"abc123"`},
+		{"not modified without gzip", "GET", "/304", "", 304, false, false, "", `"abc123"`},
+		{"small body weak tag when gzip accepted", "GET", "/smalletag", "gzip", 200, false, true, `{"ok":true}`, `W/"s1"`},
+		{"small body strong tag otherwise", "GET", "/smalletag", "", 200, false, true, `{"ok":true}`, `"s1"`},
 		{"no content", "DELETE", "/204", "gzip", 204, false, false, "", ""},
 		{"problem stays plain", "GET", "/problem", "gzip", 400, false, false, "", ""},
 		{"existing vary kept", "GET", "/vary", "gzip", 200, true, true, big, ""},
