@@ -1,0 +1,40 @@
+// Command bff-web is the browser Backend-for-Frontend: locally an HTTP server on BFF_ADDR,
+// on AWS Lambda the function behind API Gateway.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"bffsuite.dev/bff-web/app"
+	"bffsuite.dev/shared/coldstart"
+	"bffsuite.dev/shared/config"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "bff-web:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context) error {
+	var cfg app.Config
+	if err := config.Load(&cfg); err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	p, err := coldstart.Open(ctx, app.Name, cfg.Platform)
+	if err != nil {
+		return err
+	}
+	engine, err := app.New(cfg, p)
+	if err != nil {
+		return err
+	}
+	return p.Run(ctx, engine, cfg.Addr)
+}
