@@ -23,6 +23,7 @@ import (
 
 	"bffsuite.dev/shared/auth"
 	"bffsuite.dev/shared/identity"
+	"bffsuite.dev/shared/store/seed"
 )
 
 // ErrInLambda is returned by New inside AWS Lambda: the local IdP must never serve real traffic.
@@ -124,8 +125,10 @@ func New(cfg Config, log *slog.Logger) (*IdP, error) {
 	if p.verifier, err = p.NewVerifier(cfg.ClientID); err != nil {
 		return nil, err
 	}
-	p.seed(DemoUser, []string{"customers"})
-	p.seed(AdminUser, []string{"admins", "customers"})
+	// The seeded users carry the subs of the seeded customers (store/seed), so the demo account
+	// has a profile and order history in every process, and the same sub in all of them.
+	p.seed(DemoUser, seed.CustomerAlice, []string{"customers"})
+	p.seed(AdminUser, seed.CustomerBob, []string{"admins", "customers"})
 
 	log.Warn("LOCAL IDENTITY PROVIDER: for local development only, never for real users",
 		slog.String("issuer", cfg.Issuer), slog.String("client_id", cfg.ClientID),
@@ -138,8 +141,7 @@ func New(cfg Config, log *slog.Logger) (*IdP, error) {
 	return p, nil
 }
 
-func (p *IdP) seed(username string, groups []string) {
-	sub := newUUID()
+func (p *IdP) seed(username, sub string, groups []string) {
 	p.users[username] = &user{username: username, sub: sub, email: username, password: p.cfg.DemoPassword,
 		confirmed: true, groups: groups, attrs: map[string]string{"email_verified": "true"}}
 }

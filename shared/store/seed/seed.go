@@ -205,8 +205,8 @@ func seedCustomers() []customers.Customer {
 		id, email, name, tier, city, postal, country, street, lang string
 	}
 	list := []c{
-		{CustomerAlice, "alice.martin@example.com", "Alice Martin", customers.TierGold, "Berlin", "10115", "DE", "Invalidenstraße 42", "de"},
-		{CustomerBob, "bob.nguyen@example.com", "Bob Nguyen", customers.TierStandard, "Amsterdam", "1012 AB", "NL", "Damrak 21", "en"},
+		{CustomerAlice, "demo@example.com", "Alice Martin", customers.TierGold, "Berlin", "10115", "DE", "Invalidenstraße 42", "de"},
+		{CustomerBob, "admin@example.com", "Bob Nguyen", customers.TierStandard, "Amsterdam", "1012 AB", "NL", "Damrak 21", "en"},
 		{CustomerChloe, "chloe.dubois@example.com", "Chloé Dubois", customers.TierSilver, "Lyon", "69002", "FR", "12 Rue de la République", "fr"},
 		{CustomerDavid, "david.rossi@example.com", "David Rossi", customers.TierStandard, "Milano", "20121", "IT", "Via Dante 7", "it"},
 		{CustomerEmma, "emma.berg@example.com", "Emma Berg", customers.TierGold, "Wien", "1010", "AT", "Graben 19", "de-AT"},

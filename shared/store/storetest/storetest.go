@@ -518,7 +518,7 @@ func testUpdateKeepsStock(t *testing.T, e *Env) {
 func testCustomers(t *testing.T, e *Env) {
 	ctx := ctxT(t)
 	alice, err := e.Customers.GetCustomer(ctx, seed.CustomerAlice)
-	if err != nil || alice.Email != "alice.martin@example.com" || len(alice.Addresses) != 1 {
+	if err != nil || alice.Email != "demo@example.com" || len(alice.Addresses) != 1 {
 		t.Fatalf("GetCustomer(alice) = %+v, %v", alice, err)
 	}
 	_, err = e.Customers.GetCustomer(ctx, "unknown-sub")
