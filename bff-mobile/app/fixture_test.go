@@ -100,13 +100,13 @@ func newFixture(t *testing.T, env map[string]string) *fixture {
 		t.Fatalf("config.LoadFrom: %v", err)
 	}
 	ctx := context.Background()
-	var inj *faults.Injector
-	if len(cfg.Platform.Store.Faults) > 0 {
-		inj = faults.New(cfg.Platform.Store.Faults, 1)
-	}
+	inj := faults.New(nil, 1)
 	st := embedded.New(inj)
 	if err := seed.Load(ctx, seed.Backends{Catalog: st.Catalog(), Customers: st.Customers(), Orders: st.Orders()}, seed.Generate()); err != nil {
 		t.Fatalf("seed: %v", err)
+	}
+	for client, rule := range cfg.Platform.Store.Faults { // BFF_FAULTS applies after seeding
+		inj.Set(client, rule)
 	}
 	logger := slog.New(slog.DiscardHandler)
 	idp, err := localidp.New(cfg.Platform.LocalIdP, logger)
@@ -236,13 +236,19 @@ type tokens struct {
 	TokenType    string `json:"token_type"`
 }
 
-// newUser adds a confirmed user with an address and returns its access token.
-func (f *fixture) newUser(name string) string {
+// bareUser adds a confirmed user without a profile and returns its access token.
+func (f *fixture) bareUser(name string) string {
 	f.t.Helper()
 	if err := f.idp.AddUser(name+"@example.com", demoPassword, []string{"customers"}, false); err != nil {
 		f.t.Fatalf("AddUser: %v", err)
 	}
-	tk := f.login(name+"@example.com", demoPassword).AccessToken
+	return f.login(name+"@example.com", demoPassword).AccessToken
+}
+
+// newUser adds a confirmed user with an address and returns its access token.
+func (f *fixture) newUser(name string) string {
+	f.t.Helper()
+	tk := f.bareUser(name)
 	r := f.do(req{method: "PATCH", path: "/v1/me", token: tk, body: map[string]any{
 		"name": strings.ToUpper(name[:1]) + name[1:] + " Example",
 		"addresses": []map[string]any{{"name": name, "line1": "Main St 1", "city": "Berlin",
