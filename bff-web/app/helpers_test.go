@@ -7,12 +7,16 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"bffsuite.dev/shared/coldstart"
 	"bffsuite.dev/shared/config"
+	"bffsuite.dev/shared/identity/localidp"
 	"bffsuite.dev/shared/openapi"
 	"bffsuite.dev/shared/problem"
 	"github.com/gin-gonic/gin"
@@ -49,9 +53,10 @@ type testApp struct {
 func newTestApp(t testing.TB, env map[string]string) *testApp {
 	t.Helper()
 	vars := map[string]string{
-		"BFF_SESSION_KEYS": testKey,
-		"BFF_CORS_ORIGINS": siteOrigin,
-		"BFF_LOG_LEVEL":    "error",
+		"BFF_LOCAL_IDP_KEY_FILE": idpKeyFile(t),
+		"BFF_SESSION_KEYS":       testKey,
+		"BFF_CORS_ORIGINS":       siteOrigin,
+		"BFF_LOG_LEVEL":          "error",
 	}
 	for k, v := range env {
 		vars[k] = v
@@ -172,6 +177,39 @@ func (b *browser) login(email, password string) sessionResponse {
 	res.json(b.t, &s)
 	b.csrf = s.CSRFToken
 	return s
+}
+
+var (
+	keyFileOnce sync.Once
+	keyFile     string
+)
+
+// idpKeyFile is one local IdP signing key shared by the apps of this test binary, as
+// devstack shares one between the BFF processes: tokens of one app verify in another.
+func idpKeyFile(t testing.TB) string {
+	t.Helper()
+	keyFileOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "bffweb-idp")
+		if err != nil {
+			t.Fatal(err)
+		}
+		keyFile = filepath.Join(dir, "idp.pem")
+		if err := localidp.WriteKeyFile(keyFile); err != nil {
+			t.Fatal(err)
+		}
+	})
+	return keyFile
+}
+
+// withFaults returns a second app over the same IdP key and session keys whose embedded
+// backend injects faults: a browser signed in on a keeps its session there.
+func (a *testApp) withFaults(t testing.TB, faults string, env map[string]string) *testApp {
+	t.Helper()
+	e := map[string]string{"BFF_FAULTS": faults}
+	for k, v := range env {
+		e[k] = v
+	}
+	return newTestApp(t, e)
 }
 
 // advanceClock moves the BFF's session clock to at (the IdP and verifier keep real time).
