@@ -53,6 +53,7 @@ require (
 	golang.org/x/net v0.56.0 // indirect
 	golang.org/x/sync v0.21.0 // indirect
 	golang.org/x/sys v0.50.0 // indirect
+	golang.org/x/term v0.48.0 // indirect
 	golang.org/x/text v0.39.0 // indirect
 	golang.org/x/tools v0.47.0 // indirect
 	google.golang.org/protobuf v1.34.1 // indirect
@@ -60,6 +61,9 @@ require (
 )
 
 require (
+	bffsuite.dev/bff-mobile v0.0.0
+	bffsuite.dev/bff-partner v0.0.0
+	bffsuite.dev/bff-web v0.0.0
 	bffsuite.dev/shared v0.0.0
 	github.com/aws/aws-sdk-go-v2 v1.48.0
 	github.com/aws/aws-sdk-go-v2/config v1.33.18
@@ -72,3 +76,9 @@ require (
 )
 
 replace bffsuite.dev/shared => ../../shared
+
+replace bffsuite.dev/bff-web => ../../bff-web
+
+replace bffsuite.dev/bff-mobile => ../../bff-mobile
+
+replace bffsuite.dev/bff-partner => ../../bff-partner

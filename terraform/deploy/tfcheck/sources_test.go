@@ -6,45 +6,24 @@ package tfcheck
 import (
 	"testing"
 
-	"bffsuite.dev/shared/auth"
+	mobileapp "bffsuite.dev/bff-mobile/app"
+	partnerapp "bffsuite.dev/bff-partner/app"
+	webapp "bffsuite.dev/bff-web/app"
 	"bffsuite.dev/shared/config"
-	"bffsuite.dev/shared/identity"
-	"bffsuite.dev/shared/server"
 	"bffsuite.dev/shared/store/dynamo"
 )
 
-// configSources returns, per BFF, the environment variables its config struct reads, and
-// whether the source is the BFF's complete config (then the reverse check, "the Lambda sets no
-// variable the config ignores", runs too).
-//
-// WIRE (lead): once bffsuite.dev/bff-web/app.Config (and mobile, partner) exist, add
-//
-//	require bffsuite.dev/bff-web v0.0.0 // and bff-mobile, bff-partner
-//	replace bffsuite.dev/bff-web => ../../bff-web
-//
-// to terraform/deploy/go.mod and return config.Vars(webapp.Config{}) etc. with complete=true.
-// Until then the shared platform structs every BFF embeds stand in (complete=false).
+// configSources returns, per BFF, the environment variables its config struct reads
+// (bffsuite.dev/bff-*/app.Config via shared/config.Vars), and whether these are the BFFs'
+// complete configs (then the reverse check, "the Lambda sets no variable the config ignores",
+// runs too).
 func configSources(t *testing.T) (vars map[string][]config.Var, complete bool) {
 	t.Helper()
-	type interimWeb struct {
-		Server   server.Config
-		Auth     auth.Config
-		Identity identity.Config
-	}
-	type interimMobile struct {
-		Server   server.Config
-		Auth     auth.Config
-		Identity identity.Config
-	}
-	type interimPartner struct {
-		Server server.Config
-		Auth   auth.Config
-	}
 	return map[string][]config.Var{
-		"web":     config.Vars(interimWeb{}),
-		"mobile":  config.Vars(interimMobile{}),
-		"partner": config.Vars(interimPartner{}),
-	}, false
+		"web":     config.Vars(webapp.Config{}),
+		"mobile":  config.Vars(mobileapp.Config{}),
+		"partner": config.Vars(partnerapp.Config{}),
+	}, true
 }
 
 // goTables returns the Go table declarations (shared/store/dynamo.Schema) as Tables.
@@ -83,6 +62,6 @@ func goTables(t *testing.T) (map[string]Table, bool) {
 // WIRE: when the idempotency and session stores declare their tables, add them to goTables
 // (or to dynamo.Schema) and remove them here; the test fails once an entry is stale.
 var tablesWithoutGoDeclaration = map[string]string{
-	"idempotency": "Idempotency-Key store (shared/idempotency) not declared yet",
-	"sessions":    "bff-web session store not declared yet",
+	"idempotency": "shared/idempotency documents its layout (pk, TTL expires_at) but exports no declaration",
+	"devices":     "shared/devices declares its table only inside CreateTable; export it to compare",
 }

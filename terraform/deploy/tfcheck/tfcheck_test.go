@@ -30,10 +30,25 @@ var defaultOnLambda = map[string]string{
 	"BFF_SHUTDOWN_TIMEOUT":              "only used by the local http.Server",
 	"BFF_AUTH_LEEWAY":                   "the default clock skew is what we want",
 	"BFF_COGNITO_JWKS_REFETCH_INTERVAL": "the default penalty window is what we want",
+	"BFF_SEARCH_CACHE_TTL":              "tuning knob of the catalog search cache",
+	"BFF_IDEMPOTENCY_TTL":               "the 24 h default is the documented Idempotency-Key lifetime",
+	"BFF_MOBILE_CATALOG_MAX_AGE":        "HTTP caching knob",
+	"BFF_MOBILE_FEED_PART_TIMEOUT":      "tuning knob under the request budget",
+	"BFF_MOBILE_GZIP_MIN_BYTES":         "tuning knob",
+	"BFF_PARTNER_RATE_LIMIT":            "the in-BFF limiter stays on (usage plans limit across instances)",
+	"BFF_SESSION_TTL":                   "session lifetime default",
+	"BFF_SESSION_REFRESH_MARGIN":        "token refresh margin default",
+	"BFF_SESSION_REVALIDATE":            "session revalidation interval default",
+	"BFF_WEB_CATALOG_MAX_AGE":           "HTTP caching knob",
+	"BFF_WEB_CATALOG_SMAXAGE":           "HTTP caching knob",
+	"BFF_WEB_OPTIONAL_TIMEOUT":          "tuning knob under the request budget",
 }
 
 // Variables a particular BFF's Lambda deliberately leaves unset, with the reason.
 var unsetFor = map[string]map[string]string{
+	"web": {
+		"BFF_COOKIE_DOMAIN": "host-only cookies (recommended in the BFF config)",
+	},
 	"mobile": {
 		"BFF_COGNITO_APP_CLIENT_SECRET": "the mobile app client is public: it has no secret",
 		"BFF_CORS_ORIGINS":              "native apps make no CORS requests",
@@ -45,10 +60,13 @@ var unsetFor = map[string]map[string]string{
 
 // Variables that exist for local runs only and must never be set on a Lambda.
 var localOnly = map[string]string{
-	"BFF_COGNITO_JWKS":      "inline JWKS for tests; Lambdas fetch the pool's JWKS URL",
-	"BFF_COGNITO_JWKS_FILE": "JWKS file for tests",
-	"BFF_COGNITO_ENDPOINT":  "cognito-local endpoint",
-	"BFF_ADDR":              "listen address of the local http.Server",
+	"BFF_COGNITO_JWKS":          "inline JWKS for tests; Lambdas fetch the pool's JWKS URL",
+	"BFF_COGNITO_JWKS_FILE":     "JWKS file for tests",
+	"BFF_COGNITO_ENDPOINT":      "cognito-local endpoint",
+	"BFF_ADDR":                  "listen address of the local http.Server",
+	"BFF_DYNAMODB_ENDPOINT":     "DynamoDB Local endpoint",
+	"BFF_FAULTS":                "fault injection of the embedded backend (tests, demos)",
+	"BFF_PARTNER_REGISTRY_FILE": "file form of the registry; Lambdas get BFF_PARTNER_REGISTRY inline",
 }
 
 func isLocalOnly(name string) bool {
@@ -169,6 +187,35 @@ func TestLambdaEnvironmentCoversConfig(t *testing.T) {
 	}
 }
 
+// The Lambdas get their secrets as SSM parameter names under BFF_SECRETS_SSM_PREFIX (see
+// terraform/README.md); a BFF config must resolve them from there.
+func TestSecretsResolvedFromSSM(t *testing.T) {
+	s := loadSuite(t)
+	secrets, err := s.SecretEnvironment()
+	if err != nil {
+		t.Fatalf("SecretEnvironment(): %v", err)
+	}
+	sources, complete := configSources(t)
+	if !complete {
+		t.Skip("configSources is the interim stand-in")
+	}
+	for bff, names := range secrets {
+		if len(names) == 0 {
+			continue
+		}
+		reads := false
+		for _, v := range sources[bff] {
+			if v.Name == "BFF_SECRETS_SSM_PREFIX" {
+				reads = true
+			}
+		}
+		if !reads {
+			skipOrFail(t, bff+": the Lambda gets secrets "+strings.Join(names, ", ")+
+				" from SSM under BFF_SECRETS_SSM_PREFIX, but the BFF config does not read BFF_SECRETS_SSM_PREFIX (implement the SSM secret loader)")
+		}
+	}
+}
+
 func TestEnvProblems(t *testing.T) {
 	tests := []struct {
 		name     string
@@ -260,7 +307,7 @@ func TestTablesParse(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Tables(): %v", err)
 	}
-	for _, name := range []string{"idempotency", "sessions"} {
+	for _, name := range []string{"idempotency"} {
 		if got := tf[name].TTLAttribute; got != "expires_at" {
 			t.Errorf("Tables()[%s].TTLAttribute = %q, want expires_at", name, got)
 		}

@@ -24,6 +24,9 @@ module "suite" {
   custom_domains        = var.custom_domains
   alarm_topic_arn       = var.alarm_topic_arn
   mobile_app            = var.mobile_app
+  web_site_url          = var.web_site_url
+  web_cookie_same_site  = var.web_cookie_same_site
+  partner_deprecations  = var.partner_deprecations
 
   manage_apigw_account_role = var.manage_apigw_account_role
 

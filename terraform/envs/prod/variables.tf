@@ -69,3 +69,21 @@ variable "mobile_app" {
   description = "Mobile app version gate (minimum/recommended versions, store URLs); empty keeps the BFF defaults."
   default     = {}
 }
+
+variable "web_site_url" {
+  type        = string
+  description = "Public URL of the web front end (BFF_WEB_SITE_URL); null uses the first web origin."
+  default     = null
+}
+
+variable "web_cookie_same_site" {
+  type        = string
+  description = "SameSite of the web session cookie: Strict when front end and API share a site (custom domain), None when the front end calls the execute-api URL from another site."
+  default     = "Strict"
+}
+
+variable "partner_deprecations" {
+  type        = list(string)
+  description = "Deprecated partner routes: \"METHOD /path|deprecated-date|sunset-date\" entries."
+  default     = []
+}

@@ -27,26 +27,27 @@ locals {
   stock_reserve  = ["dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"] # order placement reserves stock in one transaction
   order_write    = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"]
   customer_write = ["dynamodb:PutItem", "dynamodb:UpdateItem"]
-  record_store   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
+  idempotency    = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"] # shared/idempotency
+  devices        = ["dynamodb:PutItem", "dynamodb:DeleteItem"]                     # shared/devices Put/Delete
 
   table_actions = {
     web = {
       catalog   = concat(local.dynamodb_read, local.stock_reserve)
       customers = concat(local.dynamodb_read, local.customer_write)
       orders    = concat(local.dynamodb_read, local.order_write)
-      sessions  = local.record_store
     }
     mobile = {
       catalog     = concat(local.dynamodb_read, local.stock_reserve)
       customers   = concat(local.dynamodb_read, local.customer_write)
       orders      = concat(local.dynamodb_read, local.order_write)
-      idempotency = local.record_store
+      idempotency = local.idempotency
+      devices     = local.devices
     }
     partner = {
       catalog     = concat(local.dynamodb_read, local.stock_reserve)
       customers   = local.dynamodb_read
       orders      = concat(local.dynamodb_read, local.order_write)
-      idempotency = local.record_store
+      idempotency = local.idempotency
     }
   }
 
@@ -72,7 +73,6 @@ locals {
     BFF_TABLE_CATALOG        = module.tables.table_names["catalog"]
     BFF_TABLE_CUSTOMERS      = module.tables.table_names["customers"]
     BFF_TABLE_ORDERS         = module.tables.table_names["orders"]
-    BFF_TABLE_IDEMPOTENCY    = module.tables.table_names["idempotency"]
     BFF_COGNITO_USER_POOL_ID = module.cognito.user_pool_id
     BFF_COGNITO_ISSUER       = module.cognito.issuer
     BFF_COGNITO_JWKS_URL     = module.cognito.jwks_url
@@ -85,7 +85,9 @@ locals {
   }
 
   web_environment = merge(local.common_environment, {
-    BFF_TABLE_SESSIONS        = module.tables.table_names["sessions"]
+    BFF_COOKIE_SECURE         = "true"
+    BFF_COOKIE_SAMESITE       = var.web_cookie_same_site
+    BFF_WEB_SITE_URL          = var.web_site_url != null ? var.web_site_url : (length(var.web_origins) > 0 ? var.web_origins[0] : "")
     BFF_COGNITO_APP_CLIENT_ID = module.cognito.web_client_id
     BFF_COGNITO_CLIENT_IDS    = module.cognito.web_client_id
     BFF_CORS_ORIGINS          = join(",", var.web_origins)
@@ -94,6 +96,8 @@ locals {
   }, lookup(var.extra_environment, "web", {}))
 
   mobile_environment = merge(local.common_environment, {
+    BFF_TABLE_IDEMPOTENCY                  = module.tables.table_names["idempotency"]
+    BFF_TABLE_DEVICES                      = module.tables.table_names["devices"]
     BFF_COGNITO_APP_CLIENT_ID              = module.cognito.mobile_client_id
     BFF_COGNITO_CLIENT_IDS                 = module.cognito.mobile_client_id
     BFF_BASE_PATHS                         = local.base_path["mobile"]
@@ -107,9 +111,25 @@ locals {
   }, lookup(var.extra_environment, "mobile", {}))
 
   partner_environment = merge(local.common_environment, {
-    BFF_COGNITO_CLIENT_IDS = join(",", values(module.cognito.partner_client_ids))
-    BFF_BASE_PATHS         = local.base_path["partner"]
-    BFF_SECRETS_SSM_PREFIX = local.secrets_prefix["partner"]
+    BFF_TABLE_IDEMPOTENCY    = module.tables.table_names["idempotency"]
+    BFF_COGNITO_CLIENT_IDS   = join(",", values(module.cognito.partner_client_ids))
+    BFF_PARTNER_SCOPE_PREFIX = module.cognito.resource_server_identifier
+    # Same numbers as the API Gateway usage plans: "name=rate/burst,...".
+    BFF_PARTNER_RATE_TIERS = join(",", [for name, t in var.partner_rate_tiers : "${name}=${t.rate_limit}/${t.burst_limit}"])
+    # The partner registry (tenant, app clients, rate tier); counts against Lambda's 4 KB
+    # environment limit (roughly 25 partners).
+    BFF_PARTNER_REGISTRY = jsonencode({
+      partners = [for name, p in var.partners : {
+        id         = name
+        name       = name
+        client_ids = [module.cognito.partner_client_ids[name]]
+        status     = "active"
+        rate_tier  = p.rate_tier
+      }]
+    })
+    BFF_PARTNER_DEPRECATIONS = join(",", var.partner_deprecations)
+    BFF_BASE_PATHS           = local.base_path["partner"]
+    BFF_SECRETS_SSM_PREFIX   = local.secrets_prefix["partner"]
   }, lookup(var.extra_environment, "partner", {}))
 
   environment = {

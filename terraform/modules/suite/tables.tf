@@ -27,17 +27,19 @@ locals {
         by_partner  = { hash_key = "partner_id", range_key = "list_key" }  # ListOrdersByPartner (sparse)
       }
     }
-    # Idempotency-Key records of bff-mobile and bff-partner (no Go declaration yet: see tfcheck)
+    # Idempotency-Key records of bff-mobile and bff-partner (shared/idempotency)
     idempotency = {
       hash_key      = "pk"
       attributes    = { pk = "S" }
       ttl_attribute = "expires_at"
     }
-    # bff-web cookie sessions (no Go declaration yet: see tfcheck)
-    sessions = {
-      hash_key      = "pk"
-      attributes    = { pk = "S" }
-      ttl_attribute = "expires_at"
+    # push-notification devices of bff-mobile (shared/devices)
+    devices = {
+      hash_key   = "token"
+      attributes = { token = "S", customer_id = "S" }
+      global_secondary_indexes = {
+        by_customer = { hash_key = "customer_id" } # List (notification sender)
+      }
     }
   }
 }

@@ -186,3 +186,26 @@ variable "mobile_app" {
   description = "Mobile app version gate of bff-mobile (BFF_MOBILE_*); empty strings keep the BFF's defaults."
   default     = {}
 }
+
+variable "web_site_url" {
+  type        = string
+  description = "BFF_WEB_SITE_URL: public URL of the web front end (links, redirects); null uses the first of web_origins."
+  default     = null
+}
+
+variable "web_cookie_same_site" {
+  type        = string
+  description = "BFF_COOKIE_SAMESITE of bff-web's session cookie: Strict when the front end and the API share a site (custom domain), None when the front end calls the execute-api URL from another site."
+  default     = "Strict"
+
+  validation {
+    condition     = contains(["Strict", "Lax", "None"], var.web_cookie_same_site)
+    error_message = "web_cookie_same_site must be Strict, Lax or None."
+  }
+}
+
+variable "partner_deprecations" {
+  type        = list(string)
+  description = "BFF_PARTNER_DEPRECATIONS: \"METHOD /path|deprecated-date|sunset-date\" entries (dates YYYY-MM-DD)."
+  default     = []
+}
