@@ -42,8 +42,8 @@ type Config struct {
 // Validate checks the partner settings; each error names its variable.
 func (c Config) Validate() error {
 	var errs []error
-	if c.ScopePrefix == "" || strings.ContainsAny(c.ScopePrefix, "/ \t") {
-		errs = append(errs, fmt.Errorf("BFF_PARTNER_SCOPE_PREFIX: %q must be a resource server identifier without '/' or spaces", c.ScopePrefix))
+	if c.ScopePrefix == "" || strings.ContainsAny(c.ScopePrefix, " \t\"") || strings.HasSuffix(c.ScopePrefix, "/") {
+		errs = append(errs, fmt.Errorf("BFF_PARTNER_SCOPE_PREFIX: %q must be a resource server identifier (no spaces, no trailing '/')", c.ScopePrefix))
 	}
 	if c.Registry != "" && c.RegistryFile != "" {
 		errs = append(errs, errors.New("BFF_PARTNER_REGISTRY_FILE: set either BFF_PARTNER_REGISTRY or BFF_PARTNER_REGISTRY_FILE, not both"))

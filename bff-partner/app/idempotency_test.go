@@ -99,7 +99,9 @@ func TestIdempotentOrders(t *testing.T) {
 				results := make([]resp, n)
 				var wg sync.WaitGroup
 				for i := range n {
-					wg.Go(func() { results[i] = e.do(req{method: "POST", path: "/v1/orders", token: tok, key: "race-key", body: body}) })
+					wg.Go(func() {
+						results[i] = e.do(req{method: "POST", path: "/v1/orders", token: tok, key: "race-key", body: body})
+					})
 				}
 				wg.Wait()
 				created, replayed, inProgress := 0, 0, 0
@@ -266,4 +268,3 @@ func TestCrashBetweenOrderAndResponse(t *testing.T) {
 		}
 	})
 }
-
