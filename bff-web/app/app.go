@@ -62,6 +62,19 @@ type handlers struct {
 	idp       identity.Provider
 	sess      *sessions
 	public    httpcache.Policy
+
+	categories memo[[]catalog.Category]
+	featured   memo[catalog.SearchResult]
+}
+
+func (h *handlers) listCategories(ctx context.Context) ([]catalog.Category, error) {
+	return h.categories.get(ctx, h.catalog.ListCategories)
+}
+
+func (h *handlers) featuredProducts(ctx context.Context) (catalog.SearchResult, error) {
+	return h.featured.get(ctx, func(ctx context.Context) (catalog.SearchResult, error) {
+		return h.catalog.SearchPage(ctx, catalog.Query{Sort: catalog.SortRating, InStock: true}, 1, featuredCount)
+	})
 }
 
 // New builds the engine of bff-web over the platform p.
@@ -104,7 +117,9 @@ func build(cfg Config, p *coldstart.Platform) (*gin.Engine, *handlers, error) {
 			keys: keys, cfg: cfg.Session, verifier: p.Verifier, idp: idp, origins: origins, log: p.Logger, now: time.Now,
 			cookies: session.Cookies{Secure: cfg.Session.CookieSecure, SameSite: cfg.Session.sameSite, Domain: cfg.Session.CookieDomain},
 		},
-		public: httpcache.Public(cfg.Web.CatalogMaxAge, cfg.Web.CatalogSharedMaxAge).Vary("Accept-Language"),
+		public:     httpcache.Public(cfg.Web.CatalogMaxAge, cfg.Web.CatalogSharedMaxAge).Vary("Accept-Language"),
+		categories: memo[[]catalog.Category]{ttl: cfg.Web.CatalogMemo},
+		featured:   memo[catalog.SearchResult]{ttl: cfg.Web.CatalogMemo},
 	}
 	r := p.Engine(coldstart.EngineOptions{EngineOptions: server.EngineOptions{
 		CORSCredentials: true,

@@ -101,6 +101,9 @@ type WebConfig struct {
 	// public catalog responses.
 	CatalogMaxAge       time.Duration `env:"BFF_WEB_CATALOG_MAX_AGE" default:"30s"`
 	CatalogSharedMaxAge time.Duration `env:"BFF_WEB_CATALOG_SMAXAGE" default:"60s"`
+	// CatalogMemo is how long the BFF reuses the category tree and the featured products it
+	// read (public data, the same for every caller); 0 reads them for every request.
+	CatalogMemo time.Duration `env:"BFF_WEB_CATALOG_MEMO" default:"5s"`
 	// RecentOrdersTimeout is the own budget of the optional recent-orders part of /api/home.
 	RecentOrdersTimeout time.Duration `env:"BFF_WEB_OPTIONAL_TIMEOUT" default:"300ms"`
 }
@@ -114,6 +117,9 @@ func (c WebConfig) Validate() error {
 	}
 	if c.CatalogMaxAge < 0 || c.CatalogSharedMaxAge < 0 {
 		errs = append(errs, errors.New("BFF_WEB_CATALOG_MAX_AGE and BFF_WEB_CATALOG_SMAXAGE must not be negative"))
+	}
+	if c.CatalogMemo < 0 {
+		errs = append(errs, errors.New("BFF_WEB_CATALOG_MEMO must not be negative"))
 	}
 	if c.RecentOrdersTimeout <= 0 {
 		errs = append(errs, errors.New("BFF_WEB_OPTIONAL_TIMEOUT must be positive"))

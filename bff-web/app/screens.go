@@ -66,11 +66,11 @@ func (h *handlers) home(c *gin.Context) {
 	)
 	parts := []aggregate.Part{
 		aggregate.Required("categories", func(ctx context.Context) (err error) {
-			cats, err = h.catalog.ListCategories(ctx)
+			cats, err = h.listCategories(ctx)
 			return err
 		}),
 		aggregate.Required("featured", func(ctx context.Context) (err error) {
-			featured, err = h.catalog.SearchPage(ctx, catalog.Query{Sort: catalog.SortRating, InStock: true}, 1, featuredCount)
+			featured, err = h.featuredProducts(ctx)
 			return err
 		}),
 	}
@@ -229,7 +229,7 @@ func (h *handlers) products(c *gin.Context) {
 			return err
 		}),
 		aggregate.Required("categories", func(ctx context.Context) (err error) {
-			cats, err = h.catalog.ListCategories(ctx)
+			cats, err = h.listCategories(ctx)
 			return err
 		}),
 	)
@@ -295,7 +295,7 @@ func (h *handlers) product(c *gin.Context) {
 			return err
 		}),
 		aggregate.Optional(partBreadcrumbs, func(ctx context.Context) (err error) {
-			cats, err = h.catalog.ListCategories(ctx)
+			cats, err = h.listCategories(ctx)
 			return err
 		}),
 	)
