@@ -26,6 +26,11 @@
 // Run waits for every part before returning, so the captured variables are safe to read
 // afterwards; parts must honour ctx cancellation (every domain client does). A panicking
 // part is reported as a failure, never re-panics.
+//
+// Observability: each part runs in its own span ("part <name>", attributes aggregate.part,
+// aggregate.required, aggregate.timed_out; error status when it failed), so the trace of a
+// partial page shows which part failed or timed out. Each failed optional part counts
+// PartMissing{Part=<name>} in the request's metrics and marks the response partial.
 package aggregate
 
 import (
@@ -36,7 +41,14 @@ import (
 	"time"
 
 	"bffsuite.dev/shared/domain"
+	"bffsuite.dev/shared/metrics"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
 )
+
+const scope = "bffsuite.dev/shared/aggregate"
 
 // Part is one call of an aggregation.
 type Part struct {
@@ -116,6 +128,7 @@ func Run(ctx context.Context, parts ...Part) (Result, error) {
 	}
 	runCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
+	tracer := otel.Tracer(scope)
 
 	out := make([]outcome, len(parts))
 	var wg sync.WaitGroup
@@ -127,9 +140,16 @@ func Run(ctx context.Context, parts ...Part) (Result, error) {
 			if p.Timeout > 0 {
 				pctx, pcancel = context.WithTimeout(runCtx, p.Timeout)
 			}
+			pctx, span := tracer.Start(pctx, "part "+p.Name, trace.WithAttributes(
+				attribute.String("aggregate.part", p.Name), attribute.Bool("aggregate.required", p.Required)))
 			t0 := time.Now()
 			err := safeRun(pctx, p)
 			timedOut := err != nil && (errors.Is(err, context.DeadlineExceeded) || errors.Is(pctx.Err(), context.DeadlineExceeded))
+			if err != nil {
+				span.SetAttributes(attribute.Bool("aggregate.timed_out", timedOut))
+				span.SetStatus(codes.Error, partStatus(timedOut))
+			}
+			span.End()
 			pcancel()
 			out[i] = outcome{err: err, timedOut: timedOut, took: time.Since(t0)}
 			if err != nil && p.Required {
@@ -152,6 +172,9 @@ func Run(ctx context.Context, parts ...Part) (Result, error) {
 		res.Timings[p.Name] = out[i].took
 		if !p.Required && out[i].err != nil {
 			res.Failures = append(res.Failures, Failure{Name: p.Name, Err: out[i].err, TimedOut: out[i].timedOut})
+			rec := metrics.From(ctx)
+			rec.Count(metrics.PartMissing, metrics.D("Part", p.Name))
+			rec.MarkPartial()
 		}
 	}
 	if firstErr != nil {
@@ -162,6 +185,13 @@ func Run(ctx context.Context, parts ...Part) (Result, error) {
 		return res, firstErr
 	}
 	return res, nil
+}
+
+func partStatus(timedOut bool) string {
+	if timedOut {
+		return "timed out"
+	}
+	return "failed"
 }
 
 func safeRun(ctx context.Context, p Part) (err error) {

@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"bffsuite.dev/shared/metrics"
 	"github.com/awslabs/aws-lambda-go-api-proxy/core"
 	"github.com/gin-gonic/gin"
 )
@@ -100,8 +102,27 @@ func RequireGroup(groups ...string) gin.HandlerFunc {
 }
 
 func fail(c *gin.Context, err error) {
+	metrics.From(c.Request.Context()).Count(metrics.AuthFailures, metrics.D("Reason", FailureReason(err)))
 	_ = c.Error(asProblem(err))
 	c.Abort()
+}
+
+// FailureReason is the low-cardinality reason of an auth error for metrics: missing_token,
+// invalid_token, keys_unavailable, insufficient_scope, forbidden or other.
+func FailureReason(err error) string {
+	switch {
+	case errors.Is(err, ErrMissingToken):
+		return "missing_token"
+	case errors.Is(err, ErrKeysUnavailable):
+		return "keys_unavailable"
+	case errors.Is(err, ErrInvalidToken):
+		return "invalid_token"
+	case errors.Is(err, ErrInsufficientScope):
+		return "insufficient_scope"
+	case errors.Is(err, ErrForbidden):
+		return "forbidden"
+	}
+	return "other"
 }
 
 // fromAuthorizer reads the claims an API Gateway authorizer verified (HTTP API JWT authorizer,

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"bffsuite.dev/shared/logging"
 	"github.com/gin-gonic/gin"
 )
 
@@ -58,8 +59,19 @@ func (p *Principal) missingScopes(want []string) []string {
 
 type principalKey struct{}
 
-// WithPrincipal returns ctx carrying p.
+// WithPrincipal returns ctx carrying p. It also adds principal_id (the user's sub, or the
+// partner's client id) and principal_type (user or machine) to the request's log fields, so
+// every later log line of the request names the caller (never a token or an email).
 func WithPrincipal(ctx context.Context, p *Principal) context.Context {
+	if f := logging.FieldsFrom(ctx); f != nil && p != nil {
+		if p.Machine {
+			f.Set("principal_id", p.ClientID)
+			f.Set("principal_type", "machine")
+		} else {
+			f.Set("principal_id", p.Subject)
+			f.Set("principal_type", "user")
+		}
+	}
 	return context.WithValue(ctx, principalKey{}, p)
 }
 

@@ -20,9 +20,11 @@ import (
 	"bffsuite.dev/shared/identity"
 	"bffsuite.dev/shared/identity/localidp"
 	"bffsuite.dev/shared/logging"
+	"bffsuite.dev/shared/metrics"
 	"bffsuite.dev/shared/orders"
 	"bffsuite.dev/shared/server"
 	"bffsuite.dev/shared/store"
+	"bffsuite.dev/shared/tracing"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/gin-gonic/gin"
@@ -36,6 +38,10 @@ type Config struct {
 	Store    store.Config
 	Auth     auth.Config
 	LocalIdP localidp.Config
+	// Tracing (BFF_TRACE_SAMPLE_RATIO, OTEL_EXPORTER_OTLP_ENDPOINT, ...) and Metrics
+	// (BFF_METRICS, BFF_METRICS_NAMESPACE): see docs/observability.md.
+	Tracing tracing.Config
+	Metrics metrics.Config
 }
 
 // Platform is what Open built.
@@ -54,6 +60,10 @@ type Platform struct {
 	DynamoDB *dynamodb.Client
 	// Faults is the embedded backend's fault injector (nil on DynamoDB); tests may change its rules.
 	Faults *faults.Injector
+	// Tracing is the process's tracer provider (request spans, SDK spans, flush per invocation).
+	Tracing *tracing.Provider
+	// ClientKind is derived from the name: "bff-web" → "web".
+	ClientKind string
 
 	stores *store.Clients
 	ready  map[string]func(context.Context) error
@@ -66,11 +76,17 @@ func Open(ctx context.Context, name string, cfg Config) (*Platform, error) {
 	if !ok {
 		return nil, fmt.Errorf("BFF_LOG_LEVEL: %q is not one of debug, info, warn, error", cfg.HTTP.LogLevel)
 	}
+	kind := tracing.ClientKind(name)
 	logger := logging.New(os.Stdout, logging.Options{
-		Level: level, Service: name,
+		Level: level, Service: name, ClientKind: kind,
 		Text: !server.OnLambda() && term.IsTerminal(int(os.Stdout.Fd())) && os.Getenv("BFF_LOG_FORMAT") != "json",
 	})
-	p := &Platform{Name: name, Config: cfg, Logger: logger, ready: map[string]func(context.Context) error{}}
+	p := &Platform{Name: name, Config: cfg, Logger: logger, ClientKind: kind, ready: map[string]func(context.Context) error{}}
+	tp, err := tracing.Setup(ctx, name, cfg.Tracing)
+	if err != nil {
+		return nil, err
+	}
+	p.Tracing = tp
 
 	clients, err := store.Open(ctx, cfg.Store)
 	if err != nil {
@@ -145,6 +161,9 @@ func (p *Platform) Engine(opts EngineOptions) *gin.Engine {
 	eo := opts.EngineOptions
 	eo.Config = p.Config.HTTP
 	eo.Logger = p.Logger
+	eo.Service = p.Name
+	eo.Tracing = p.Tracing
+	eo.Metrics = p.Config.Metrics
 	if eo.Ready == nil {
 		eo.Ready = map[string]func(context.Context) error{}
 	}
@@ -170,5 +189,5 @@ func (p *Platform) Run(ctx context.Context, engine *gin.Engine, addr string) err
 	defer func() {
 		p.Logger.Info("stopped", slog.Duration("uptime", time.Since(start)))
 	}()
-	return server.Run(ctx, engine, server.RunOptions{Name: p.Name, Addr: addr, Config: p.Config.HTTP, Logger: p.Logger})
+	return server.Run(ctx, engine, server.RunOptions{Name: p.Name, Addr: addr, Config: p.Config.HTTP, Logger: p.Logger, Tracing: p.Tracing})
 }

@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+
+	"go.opentelemetry.io/otel/trace"
 )
 
 type ctxKey int
@@ -67,6 +69,34 @@ func FieldsFrom(ctx context.Context) *Fields {
 	return f
 }
 
+// TraceID returns the trace ID of the span in ctx in AWS X-Ray form
+// ("1-5759e988-bd862e3fe1be46a994272793": version, the first 8 hex digits, the other 24), the
+// form the X-Ray and CloudWatch consoles search for, or "" when ctx carries no span. It is the
+// same 128-bit ID as the W3C traceparent's (32 hex digits without dashes).
+func TraceID(ctx context.Context) string {
+	sc := trace.SpanContextFromContext(ctx)
+	if !sc.HasTraceID() {
+		return ""
+	}
+	return XRayTraceID(sc.TraceID())
+}
+
+// XRayTraceID formats a trace ID in X-Ray form.
+func XRayTraceID(id trace.TraceID) string {
+	const hexdig = "0123456789abcdef"
+	var b [35]byte
+	b[0], b[1] = '1', '-'
+	for i, v := range id {
+		pos := 2 + 2*i
+		if i >= 4 {
+			pos++
+		}
+		b[pos], b[pos+1] = hexdig[v>>4], hexdig[v&0x0f]
+	}
+	b[10] = '-'
+	return string(b[:])
+}
+
 // ParseLevel reads a level name (debug, info, warn, error; Lambda's TRACE and FATAL too).
 func ParseLevel(s string) (slog.Level, bool) {
 	switch strings.ToLower(strings.TrimSpace(s)) {
@@ -87,6 +117,8 @@ type Options struct {
 	Level slog.Level
 	// Service names the BFF in every line ("bff-web").
 	Service string
+	// ClientKind is the kind of client the BFF serves ("web", "mobile", "partner"), in every line.
+	ClientKind string
 	// Text selects human-readable text lines instead of JSON (local runs on a terminal).
 	Text bool
 }
@@ -109,16 +141,22 @@ func New(w io.Writer, opts Options) *slog.Logger {
 	if opts.Service != "" {
 		l = l.With("service", opts.Service)
 	}
+	if opts.ClientKind != "" {
+		l = l.With("client_kind", opts.ClientKind)
+	}
 	return l
 }
 
-// contextHandler adds the correlation ID and the request's Fields to every record logged with
-// a context (slog.InfoContext and friends).
+// contextHandler adds the correlation ID, the trace ID (TraceID) and the request's Fields to
+// every record logged with a context (slog.InfoContext and friends).
 type contextHandler struct{ slog.Handler }
 
 func (h *contextHandler) Handle(ctx context.Context, r slog.Record) error {
 	if id := CorrelationID(ctx); id != "" {
 		r.AddAttrs(slog.String("correlation_id", id))
+	}
+	if id := TraceID(ctx); id != "" {
+		r.AddAttrs(slog.String("trace_id", id))
 	}
 	if f := FieldsFrom(ctx); f != nil {
 		r.AddAttrs(f.attrs...)

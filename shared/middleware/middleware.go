@@ -251,7 +251,7 @@ func CORS(cfg CORSConfig) gin.HandlerFunc {
 	}
 	methods := strings.Join(orDefault(cfg.Methods, []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"}), ", ")
 	headers := strings.Join(orDefault(cfg.Headers, []string{"Content-Type", "Authorization", HeaderCorrelationID}), ", ")
-	expose := strings.Join(orDefault(cfg.Expose, []string{HeaderCorrelationID, "ETag", "Retry-After"}), ", ")
+	expose := strings.Join(orDefault(cfg.Expose, []string{HeaderCorrelationID, "X-Trace-ID", "ETag", "Retry-After"}), ", ")
 	maxAge := strconv.Itoa(int(cfg.MaxAge / time.Second))
 	return func(c *gin.Context) {
 		origin := c.GetHeader("Origin")

@@ -6,14 +6,17 @@ package server
 
 import (
 	"context"
+	"io"
 	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
 	"time"
 
+	"bffsuite.dev/shared/metrics"
 	"bffsuite.dev/shared/middleware"
 	"bffsuite.dev/shared/problem"
+	"bffsuite.dev/shared/tracing"
 	"github.com/gin-gonic/gin"
 )
 
@@ -88,12 +91,23 @@ type EngineOptions struct {
 	Ready map[string]func(context.Context) error
 	// Extra middleware appended after the standard chain (auth, metrics...).
 	Extra []gin.HandlerFunc
+
+	// Service is the BFF's name ("bff-web"): the Service metric dimension; its client kind
+	// (tracing.ClientKind: "web") labels spans and metrics.
+	Service string
+	// Tracing, when enabled, starts a server span per request (tracing.Middleware); nil: no spans.
+	Tracing *tracing.Provider
+	// Metrics configures each request's EMF metrics (metrics.Middleware); the zero value is off.
+	Metrics metrics.Config
+	// MetricsOut receives the EMF lines; nil means os.Stdout.
+	MetricsOut io.Writer
 }
 
 var ginModeOnce sync.Once
 
-// NewEngine returns gin.New() with the standard chain: (Lambda header restore) → recovery → problem mapping →
-// correlation ID → request log → deadline budget → body limit → CORS → security headers →
+// NewEngine returns gin.New() with the standard chain: (Lambda header restore) → recovery →
+// correlation ID → trace span (when opts.Tracing) → metrics recorder (when opts.Metrics) →
+// request log → problem mapping → deadline budget → body limit → CORS → security headers →
 // JSON content type; problem responses for unknown routes (404) and methods (405); and
 // GET /healthz and GET /readyz.
 func NewEngine(opts EngineOptions) *gin.Engine {
@@ -110,6 +124,15 @@ func NewEngine(opts EngineOptions) *gin.Engine {
 		restoreHeaders,
 		middleware.Recovery(logger),
 		middleware.Correlation(),
+	)
+	kind := tracing.ClientKind(opts.Service)
+	if opts.Tracing.Enabled() {
+		r.Use(tracing.Middleware(tracing.MiddlewareOptions{Provider: opts.Tracing.TracerProvider(), ClientKind: kind}))
+	}
+	if opts.Metrics.Enabled() {
+		r.Use(metrics.Middleware(metrics.MiddlewareOptions{Config: opts.Metrics, Service: opts.Service, ClientKind: kind, Out: opts.MetricsOut, Logger: logger}))
+	}
+	r.Use(
 		middleware.RequestLog(logger),
 		problem.Middleware(logger),
 		middleware.Deadline(middleware.DeadlineConfig{

@@ -212,6 +212,9 @@ func problemBody(ctx context.Context, e *problem.Error) (string, map[string]stri
 	}
 	p := problem.Problem{Type: problem.TypePrefix + e.Code, Title: http.StatusText(e.Status), Status: e.Status,
 		Detail: e.Detail, Code: e.Code, CorrelationID: id}
+	if problem.TraceIDFunc != nil {
+		p.TraceID = problem.TraceIDFunc(ctx)
+	}
 	b, _ := p.MarshalJSON()
 	return string(b), map[string]string{"Content-Type": problem.ContentType, middleware.HeaderCorrelationID: id, "Cache-Control": "no-store"}
 }

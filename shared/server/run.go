@@ -10,6 +10,7 @@ import (
 	"os"
 	"time"
 
+	"bffsuite.dev/shared/tracing"
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/gin-gonic/gin"
 )
@@ -26,6 +27,9 @@ type RunOptions struct {
 	// Listening, when set, is called with the bound address once the local server accepts
 	// connections (tests and make run use it).
 	Listening func(addr net.Addr)
+	// Tracing continues each Lambda invocation's trace and flushes its spans at the end of the
+	// invocation (tracing.WrapLambda); locally it is shut down (flushed) when Run returns.
+	Tracing *tracing.Provider
 }
 
 // Run serves engine until ctx ends: on Lambda (AWS_LAMBDA_RUNTIME_API set) through the
@@ -36,11 +40,17 @@ func Run(ctx context.Context, engine *gin.Engine, opts RunOptions) error {
 		logger = slog.Default()
 	}
 	if OnLambda() {
-		h := NewLambdaHandler(engine, opts.Config, logger)
+		h := tracing.WrapLambda(NewLambdaHandler(engine, opts.Config, logger), opts.Tracing)
 		lambda.StartWithOptions(h, lambda.WithContext(ctx))
 		return nil // not reached: the runtime exits the process
 	}
-	return serveLocal(ctx, engine, opts, logger)
+	err := serveLocal(ctx, engine, opts, logger)
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if terr := opts.Tracing.Shutdown(sctx); terr != nil {
+		logger.Warn("tracing shutdown failed", slog.String("error", terr.Error()))
+	}
+	return err
 }
 
 func serveLocal(ctx context.Context, h http.Handler, opts RunOptions, logger *slog.Logger) error {

@@ -29,6 +29,7 @@ import (
 	"bffsuite.dev/shared/customers"
 	"bffsuite.dev/shared/domain"
 	"bffsuite.dev/shared/orders"
+	"bffsuite.dev/shared/tracing"
 )
 
 // Store is the DynamoDB backend over three tables. Safe for concurrent use.
@@ -87,11 +88,15 @@ func RetryOptions(o *dynamodb.Options) {
 	})
 }
 
-// NewClient returns a DynamoDB client from cfg with our retry policy, and endpoint as base
-// endpoint when it is not empty (DynamoDB Local). With an endpoint, CRC32 response checksum
-// validation is off: DynamoDB Local sends checksums the SDK rejects for some responses.
+// TracingOptions makes every DynamoDB call a client span under the request's span and counts
+// its failures in the request's metrics (tracing.AWS over the global tracer provider).
+func TracingOptions(o *dynamodb.Options) { o.TracerProvider = tracing.AWS(nil) }
+
+// NewClient returns a DynamoDB client from cfg with our retry policy and tracing, and endpoint
+// as base endpoint when it is not empty (DynamoDB Local). With an endpoint, CRC32 response
+// checksum validation is off: DynamoDB Local sends checksums the SDK rejects for some responses.
 func NewClient(cfg aws.Config, endpoint string) *dynamodb.Client {
-	return dynamodb.NewFromConfig(cfg, RetryOptions, func(o *dynamodb.Options) {
+	return dynamodb.NewFromConfig(cfg, RetryOptions, TracingOptions, func(o *dynamodb.Options) {
 		if endpoint != "" {
 			o.BaseEndpoint = aws.String(endpoint)
 			o.DisableValidateResponseChecksum = true
