@@ -1,0 +1,57 @@
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"bffsuite.dev/bench/internal/report"
+)
+
+// findings states, from the figures, what passed and what falls far from its floor. The
+// explanations of the far ones (from profiles) are in bench/README.md "Findings explained".
+func findings(r *report.Report) []string {
+	var out []string
+	for _, c := range r.ColdStart {
+		if c.Floor {
+			continue
+		}
+		out = append(out, fmt.Sprintf("Cold start %s: init %.1f ms = %.2f× the floor (%s), bootstrap %.1f MB (%s).",
+			c.Name, float64(c.Init)/1e6, c.InitRatio, verdict(c.InitPass, "≤ 2× and < 15 ms"), float64(c.Arm64Bytes)/1e6, verdict(c.SizePass, "< 15 MB")))
+	}
+	for _, g := range r.LambdaPath {
+		if g.Name != "BenchmarkGinDirect" {
+			out = append(out, fmt.Sprintf("%s costs %.1f µs and %d allocs per request, %.1f× Gin called directly: the API Gateway event translation is a few µs, invisible next to network and handler time.",
+				g.Name, g.NsPerOp/1000, g.Allocs, g.VsDirect))
+		}
+	}
+	for _, w := range r.Warm {
+		tag := "close to"
+		if w.P50Ratio > 3 {
+			tag = "**far from**"
+		}
+		out = append(out, fmt.Sprintf("%s: p50 %.2f ms vs floor %.2f ms (%.1f×), %s the bare-Gin floor; %.0f vs %.0f req/s on %d cores; %d errors in %d requests.",
+			w.Endpoint, ms(w.BFF.P50), ms(w.Floor.P50), w.P50Ratio, tag, w.BFF.RPS, w.Floor.RPS, r.Machine.NProc, w.BFF.Errors, w.BFF.Requests))
+	}
+	for _, a := range r.Aggregation {
+		if a.Ratio > 1.5 {
+			out = append(out, fmt.Sprintf("**Aggregation** %s with `%s`: p50 %.1f ms is %.2f× the slowest call: calls are not all in parallel.", a.Endpoint, a.Faults, ms(a.Result.P50), a.Ratio))
+		}
+	}
+	worst := 0.0
+	for _, a := range r.Aggregation {
+		worst = max(worst, a.Ratio)
+	}
+	if len(r.Aggregation) > 0 && worst <= 1.5 {
+		out = append(out, fmt.Sprintf("Aggregation: every fan-out page stays within %.2f× of its slowest call in all rotations: the calls run in parallel.", worst))
+	}
+	return out
+}
+
+func ms(d time.Duration) float64 { return float64(d) / 1e6 }
+
+func verdict(ok bool, what string) string {
+	if ok {
+		return "pass, " + what
+	}
+	return "**FAIL**, target " + what
+}

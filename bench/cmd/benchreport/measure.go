@@ -1,0 +1,135 @@
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"bffsuite.dev/bench/internal/cold"
+	"bffsuite.dev/bench/internal/proc"
+	"bffsuite.dev/bench/internal/report"
+)
+
+func procBuild(ctx context.Context, root, dir string, env, pkgs []string) error {
+	return proc.Build(ctx, root, dir, env, releaseFlags, pkgs...)
+}
+
+func runGoBench(ctx context.Context, root string) ([]report.GoBench, error) {
+	cmd := exec.CommandContext(ctx, "go", "test", "-run", "^$", "-bench", "^(BenchmarkGinDirect|BenchmarkLambdaPathV1|BenchmarkLambdaPathV2)$",
+		"-benchmem", "-count", "1", "-benchtime", "1s", "./shared/server/")
+	cmd.Dir = root
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return nil, fmt.Errorf("go test -bench ./shared/server: %w\n%s", err, out)
+	}
+	res := report.ParseGoBench(string(out))
+	if len(res) != 3 {
+		return nil, fmt.Errorf("go test -bench ./shared/server: want 3 benchmark lines, got %d:\n%s", len(res), out)
+	}
+	return res, nil
+}
+
+// lambdaEnv is what a BFF needs to start on Lambda without any network call: a Cognito pool
+// whose JWKS is prewarmed from the environment, session keys and a cursor key. The embedded
+// data backend keeps the cold start free of DynamoDB, as the floor is free of it.
+func lambdaEnv(work string) ([]string, error) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return nil, err
+	}
+	jwks, err := json.Marshal(map[string]any{"keys": []map[string]string{{
+		"kty": "RSA", "kid": "bench", "use": "sig", "alg": "RS256",
+		"n": base64.RawURLEncoding.EncodeToString(key.N.Bytes()),
+		"e": base64.RawURLEncoding.EncodeToString(big.NewInt(int64(key.E)).Bytes()),
+	}}})
+	if err != nil {
+		return nil, err
+	}
+	sk := make([]byte, 32)
+	_, _ = rand.Read(sk)
+	return []string{
+		"BFF_COGNITO_USER_POOL_ID=us-east-1_BenchPool1",
+		"BFF_COGNITO_CLIENT_IDS=bench-client",
+		"BFF_COGNITO_APP_CLIENT_ID=bench-client",
+		"BFF_COGNITO_JWKS=" + string(jwks),
+		"BFF_SESSION_KEYS=" + base64.StdEncoding.EncodeToString(sk),
+		"BFF_CURSOR_KEY=bench-cursor-key-0123456789abcdef",
+		"BFF_LOG_FORMAT=json",
+	}, nil
+}
+
+func coldStarts(ctx context.Context, tools string, bins binaries, sizes map[string]int64, n int, work string) ([]report.ColdRow, error) {
+	rie := filepath.Join(tools, "bin", "aws-lambda-rie")
+	if _, err := os.Stat(rie); err != nil {
+		return nil, fmt.Errorf("%s not installed: run `.ci/install-deps rie` (make bench does)", rie)
+	}
+	env, err := lambdaEnv(work)
+	if err != nil {
+		return nil, err
+	}
+	event := cold.APIGatewayV2Event("GET", "/healthz")
+	var rows []report.ColdRow
+	var floor report.ColdRow
+	for _, f := range functions {
+		var e []string
+		if f.name != "floor" {
+			e = env
+		}
+		s, err := cold.Measure(ctx, rie, bins[f.name], e, event, n)
+		if err != nil {
+			return nil, err
+		}
+		row := report.ColdRow{Name: f.name, Arm64Bytes: sizes[f.name], Init: s.Init, FirstInvoke: s.FirstInvoke, Samples: s.Samples, Floor: f.name == "floor"}
+		if len(s.Samples) > 0 {
+			row.FirstInvokeHTTP = s.Samples[0].InvokeStatus
+		}
+		if row.Floor {
+			floor = row
+		}
+		row.InitRatio = report.Ratio(float64(row.Init), float64(floor.Init))
+		row.InvokeRatio = report.Ratio(float64(row.FirstInvoke), float64(floor.FirstInvoke))
+		row.InitPass = row.InitRatio <= 2 && row.Init < 15*time.Millisecond
+		row.SizePass = row.Arm64Bytes > 0 && row.Arm64Bytes < 15_000_000
+		logf("  %-12s init %6.2f ms (%.2f× floor)  first invoke %6.2f ms  arm64 %s", f.name,
+			float64(row.Init)/1e6, row.InitRatio, float64(row.FirstInvoke)/1e6, fmtMB(row.Arm64Bytes))
+		rows = append(rows, row)
+	}
+	return rows, nil
+}
+
+func fmtMB(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/1e6) }
+
+func gzipLen(b []byte) int {
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
+	_, _ = zw.Write(b)
+	_ = zw.Close()
+	return buf.Len()
+}
+
+func topLevelFields(b []byte) int {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(b, &m) != nil {
+		return 0
+	}
+	return len(m)
+}
+
+func shortErr(s string) string {
+	s = strings.TrimSpace(s)
+	if len(s) > 300 {
+		return s[:300] + "..."
+	}
+	return s
+}
