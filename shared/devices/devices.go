@@ -29,7 +29,9 @@ const (
 // Limits.
 const (
 	MaxTokenLength = 4096 // FCM tokens are ~160 characters, APNs 64 hex; room for growth
-	// MaxPerCustomer bounds the devices of one customer; registering more evicts the oldest.
+	// MaxPerCustomer bounds the devices of one customer in Memory: registering more evicts
+	// the least recently updated one. (DynamoDB does not bound them; a sender prunes tokens
+	// the push service reports as unregistered.)
 	MaxPerCustomer = 20
 )
 
