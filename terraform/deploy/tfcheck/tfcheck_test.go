@@ -42,6 +42,14 @@ var defaultOnLambda = map[string]string{
 	"BFF_WEB_CATALOG_MAX_AGE":           "HTTP caching knob",
 	"BFF_WEB_CATALOG_SMAXAGE":           "HTTP caching knob",
 	"BFF_WEB_OPTIONAL_TIMEOUT":          "tuning knob under the request budget",
+	"BFF_WEB_CATALOG_MEMO":              "tuning knob",
+	"BFF_TRACE_SAMPLE_RATIO":            "spans feed log correlation; sample everything",
+}
+
+// Variables no Lambda sets, with the reason (add them with extra_environment when needed).
+var unsetEverywhere = map[string]string{
+	"OTEL_EXPORTER_OTLP_ENDPOINT":        "no OTLP collector is deployed",
+	"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "no OTLP collector is deployed",
 }
 
 // Variables a particular BFF's Lambda deliberately leaves unset, with the reason.
@@ -115,9 +123,9 @@ func envProblems(bff string, reads []string, defaults map[string]bool, sets, sec
 				problems = append(problems, bff+": local-only "+name+" is set on the Lambda")
 			}
 		case set[name], lambdaRuntimeVars[name]:
-		case unsetFor[bff][name] != "":
+		case unsetFor[bff][name] != "" || unsetEverywhere[name] != "":
 			if set[name] {
-				problems = append(problems, bff+": "+name+" is set although unsetFor says: "+unsetFor[bff][name])
+				problems = append(problems, bff+": "+name+" is set although it should stay unset: "+unsetFor[bff][name]+unsetEverywhere[name])
 			}
 		case defaults[name]:
 			if _, ok := defaultOnLambda[name]; !ok {

@@ -80,6 +80,9 @@ locals {
     BFF_GATEWAY_TIMEOUT      = "${local.integration_timeout_ms}ms"
     BFF_LOG_LEVEL            = var.log_level
     BFF_STRIP_STAGE          = "true"
+    BFF_METRICS              = "emf" # CloudWatch embedded metric format on stdout (custom metrics are billed)
+    BFF_METRICS_NAMESPACE    = "BFFSuite/${var.environment}"
+    BFF_TRACING_DISABLED     = "false"
     # The BFF verifies every token itself, also behind the mobile JWT authorizer.
     BFF_TRUST_APIGW_AUTHORIZER = "false"
   }
@@ -138,31 +141,37 @@ locals {
     partner = local.partner_environment
   }
 
-  # --- routes ---------------------------------------------------------------------------------
-  # Mobile: public routes stay open, everything else needs a mobile access token.
+  # --- routes (tfcheck compares them with the BFFs' openapi.json) -------------------------------
+  # Mobile: the public operations stay open, everything else needs a mobile access token.
   mobile_routes = {
-    "GET /healthz"              = { authorized = false }
-    "POST /v1/auth/{proxy+}"    = { authorized = false }
-    "GET /v1/products"          = { authorized = false }
-    "GET /v1/products/{proxy+}" = { authorized = false }
-    "GET /v1/categories"        = { authorized = false }
-    "$default"                  = { authorized = true }
+    "GET /healthz"           = { authorized = false }
+    "GET /readyz"            = { authorized = false }
+    "GET /openapi.json"      = { authorized = false }
+    "POST /v1/auth/{proxy+}" = { authorized = false }
+    "$default"               = { authorized = true }
   }
 
-  scope = { for s in ["catalog.read", "inventory.read", "orders.read", "orders.write"] : s => "${module.cognito.resource_server_identifier}/${s}" }
+  # Partner: one method per operation with the scope it needs (short names; the resource server
+  # identifier is prepended below). Unlisted paths get API Gateway's 404 problem.
   partner_routes = {
-    "GET /healthz"               = { authorized = false, api_key_required = false }
-    "GET /v1/products"           = { scopes = [local.scope["catalog.read"]] }
-    "GET /v1/products/{proxy+}"  = { scopes = [local.scope["catalog.read"]] }
-    "GET /v1/categories"         = { scopes = [local.scope["catalog.read"]] }
-    "GET /v1/inventory"          = { scopes = [local.scope["inventory.read"]] }
-    "GET /v1/inventory/{proxy+}" = { scopes = [local.scope["inventory.read"]] }
-    "GET /v1/orders"             = { scopes = [local.scope["orders.read"]] }
-    "GET /v1/orders/{proxy+}"    = { scopes = [local.scope["orders.read"]] }
-    "POST /v1/orders"            = { scopes = [local.scope["orders.write"]] }
-    "POST /v1/orders/{proxy+}"   = { scopes = [local.scope["orders.write"]] }
-    "PATCH /v1/orders/{proxy+}"  = { scopes = [local.scope["orders.write"]] }
-    "DELETE /v1/orders/{proxy+}" = { scopes = [local.scope["orders.write"]] }
+    "GET /healthz"                = { public = true }
+    "GET /readyz"                 = { public = true }
+    "GET /docs"                   = { public = true }
+    "GET /v1/openapi.json"        = { public = true }
+    "GET /v1/products"            = { scopes = ["catalog.read"] }
+    "GET /v1/products/{sku}"      = { scopes = ["catalog.read"] }
+    "GET /v1/inventory"           = { scopes = ["inventory.read"] }
+    "GET /v1/orders"              = { scopes = ["orders.read"] }
+    "GET /v1/orders/{id}"         = { scopes = ["orders.read"] }
+    "POST /v1/orders"             = { scopes = ["orders.write"] }
+    "POST /v1/orders/{id}/cancel" = { scopes = ["orders.write"] }
+  }
+  partner_rest_routes = {
+    for k, r in local.partner_routes : k => {
+      authorized       = !try(r.public, false)
+      api_key_required = !try(r.public, false)
+      scopes           = [for s in try(r.scopes, []) : "${module.cognito.resource_server_identifier}/${s}"]
+    }
   }
 }
 
@@ -265,7 +274,7 @@ module "partner_api" {
   lambda_function_name        = module.lambda["partner"].function_name
   lambda_invoke_arn           = module.lambda["partner"].invoke_arn
   user_pool_arn               = module.cognito.user_pool_arn
-  routes                      = local.partner_routes
+  routes                      = local.partner_rest_routes
   throttling                  = local.throttling["partner"]
   rate_tiers                  = var.partner_rate_tiers
   partners                    = var.partners
