@@ -2,6 +2,7 @@ package tracing
 
 import (
 	"context"
+	"crypto/rand"
 	"net/http"
 	"os"
 	"strings"
@@ -48,6 +49,9 @@ func Middleware(opts MiddlewareOptions) gin.HandlerFunc {
 		ctx := c.Request.Context()
 		if !trace.SpanContextFromContext(ctx).IsValid() {
 			ctx = prop.Extract(ctx, propagation.HeaderCarrier(c.Request.Header))
+			if !trace.SpanContextFromContext(ctx).IsValid() {
+				ctx = rootOnly(ctx, c.GetHeader("X-Amzn-Trace-Id"))
+			}
 		}
 		route := c.FullPath()
 		name := c.Request.Method + " " + route
@@ -82,6 +86,41 @@ func Middleware(opts MiddlewareOptions) gin.HandlerFunc {
 		c.Next()
 		panicking = false
 	}
+}
+
+// rootOnly continues the trace of an X-Ray header that names only its Root (API Gateway and
+// load balancers send "Root=1-..." when they do not trace themselves): the request span gets a
+// remote parent with that trace ID and a fresh span ID, so logs still join on the trace ID.
+// The sampling decision is the header's (Sampled=1), otherwise not sampled.
+func rootOnly(ctx context.Context, header string) context.Context {
+	var root string
+	sampled := false
+	for part := range strings.SplitSeq(header, ";") {
+		k, v, _ := strings.Cut(strings.TrimSpace(part), "=")
+		switch k {
+		case "Root":
+			root = v
+		case "Sampled":
+			sampled = v == "1"
+		}
+	}
+	// 1-8hex-24hex
+	if len(root) != 35 || root[0] != '1' || root[1] != '-' || root[10] != '-' {
+		return ctx
+	}
+	tid, err := trace.TraceIDFromHex(root[2:10] + root[11:])
+	if err != nil {
+		return ctx
+	}
+	var sid trace.SpanID
+	if _, err := rand.Read(sid[:]); err != nil {
+		return ctx
+	}
+	cfg := trace.SpanContextConfig{TraceID: tid, SpanID: sid, Remote: true}
+	if sampled {
+		cfg.TraceFlags = trace.FlagsSampled
+	}
+	return trace.ContextWithRemoteSpanContext(ctx, trace.NewSpanContext(cfg))
 }
 
 // lambdaHandler wraps a lambda.Handler, see WrapLambda.
