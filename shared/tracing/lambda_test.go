@@ -43,7 +43,9 @@ var httpCfg = server.Config{RequestBudget: 5e9, GatewayTimeout: 29e9, GatewayMar
 // lambdaApp is a BFF-shaped engine whose product route fans out to two DynamoDB reads (one
 // required, one optional part), served through LambdaHandler wrapped by WrapLambda.
 type lambdaApp struct {
-	handler  interface{ Invoke(context.Context, []byte) ([]byte, error) }
+	handler interface {
+		Invoke(context.Context, []byte) ([]byte, error)
+	}
 	spans    *tracetest.InMemoryExporter
 	logs     *bytes.Buffer
 	emf      *bytes.Buffer
