@@ -284,3 +284,74 @@ func TestLoginErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestKeyRotation: a process with the keys "new,old" opens sessions sealed with old and seals
+// with new; a process with only the new key refuses the old sessions (401, never 500).
+func TestKeyRotation(t *testing.T) {
+	old := newTestApp(t, nil)
+	b := old.browser(t)
+	b.login(localidp.DemoUser, demoPassword)
+	newKey := session.EncodeKey(session.GenerateKey())
+
+	rotated := newTestApp(t, map[string]string{"BFF_SESSION_KEYS": newKey + "," + testKey, "BFF_SESSION_REVALIDATE": "0s"})
+	b.app = rotated
+	sealedOld := b.jar["__Host-"+cookieSession]
+	if res := b.do("GET", "/api/account", nil); res.status != http.StatusOK {
+		t.Fatalf("GET /api/account with an old-key session on new,old = %d %s, want 200", res.status, res.body)
+	}
+	resealed := b.jar["__Host-"+cookieSession]
+	if resealed == sealedOld {
+		t.Fatalf("session not resealed after revalidation")
+	}
+	newOnly, _ := session.ParseKeys(newKey)
+	var ws webSession
+	if err := newOnly.OpenJSON(cookieSession, resealed, time.Now(), &ws); err != nil {
+		t.Errorf("resealed session does not open with the new key alone: %v", err)
+	}
+
+	only := newTestApp(t, map[string]string{"BFF_SESSION_KEYS": newKey})
+	stale := old.browser(t)
+	stale.login(localidp.DemoUser, demoPassword)
+	stale.app = only
+	if res := stale.do("GET", "/api/account", nil); res.status != http.StatusUnauthorized {
+		t.Errorf("GET /api/account with an old-key session after the old key was dropped = %d, want 401", res.status)
+	}
+}
+
+func TestAccountPatch(t *testing.T) {
+	a := newTestApp(t, nil)
+	b := a.browser(t)
+	b.login(localidp.DemoUser, demoPassword)
+	tests := []struct {
+		name       string
+		body       any
+		wantStatus int
+		wantField  string
+	}{
+		{"nothing to change", map[string]any{}, 400, ""},
+		{"email is not editable", map[string]any{"email": "x@example.com"}, 400, "email"},
+		{"bad address", map[string]any{"addresses": []any{map[string]any{"name": "A", "line1": "B", "city": "C", "postal_code": "1", "country": "Germany"}}}, 400, "addresses[0].country"},
+		{"newsletter as text", map[string]any{"preferences": map[string]any{"newsletter": "yes"}}, 400, "preferences.newsletter"},
+		{"name and preferences", map[string]any{"name": "Alice M.", "preferences": map[string]any{"newsletter": true, "language": "fr"}}, 200, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := b.do("PATCH", "/api/account", tt.body)
+			if res.status != tt.wantStatus {
+				t.Fatalf("PATCH /api/account = %d %s, want %d", res.status, res.body, tt.wantStatus)
+			}
+			if tt.wantStatus != 200 {
+				p := res.problem(t)
+				if tt.wantField != "" && (len(p.Errors) == 0 || p.Errors[0].Field != tt.wantField) {
+					t.Errorf("errors = %+v, want field %s", p.Errors, tt.wantField)
+				}
+				return
+			}
+			var out accountPatchResponse
+			res.json(t, &out)
+			if out.Profile.Name != "Alice M." || !out.Profile.Newsletter || out.Profile.Language != "fr" {
+				t.Errorf("patched profile = %+v", out.Profile)
+			}
+		})
+	}
+}
