@@ -35,7 +35,10 @@ func backends() []struct {
 
 // dynamoEnv runs bff-partner on the DynamoDB backend in the package's DynamoDB Local, with
 // fresh tables (domain tables and the idempotency table) and a small seeded catalog.
-func dynamoEnv(t *testing.T) *env {
+func dynamoEnv(t *testing.T) *env { return dynamoEnvWith(t, nil) }
+
+// dynamoEnvWith is dynamoEnv with a key store of the caller's (nil: the DynamoDB store).
+func dynamoEnvWith(t testing.TB, store idempotency.Store) *env {
 	t.Helper()
 	d := testenv.DynamoDB(t)
 	prefix := testenv.DynamoDBTablePrefix(t)
@@ -64,7 +67,8 @@ func dynamoEnv(t *testing.T) *env {
 	if err := seed.Load(ctx, seed.Backends{Catalog: s.Catalog(), Customers: s.Customers(), Orders: s.Orders()}, small); err != nil {
 		t.Fatalf("seed = %v", err)
 	}
-	return newEnv(t, vars, app.Deps{})
+	vars["BFF_PARTNER_RATE_LIMIT"] = "false"
+	return newEnv(t, vars, app.Deps{Idempotency: store})
 }
 
 // partnerOrders lists every order of the calling partner.
