@@ -2,6 +2,7 @@ package app
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -353,5 +354,35 @@ func TestAccountPatch(t *testing.T) {
 				t.Errorf("patched profile = %+v", out.Profile)
 			}
 		})
+	}
+}
+
+// TestPreflight: the SPA's origin may send the CSRF header with credentials; others may not.
+func TestPreflight(t *testing.T) {
+	a := newTestApp(t, nil)
+	tests := []struct {
+		origin     string
+		wantStatus int
+	}{
+		{siteOrigin, http.StatusNoContent},
+		{"https://evil.example", http.StatusForbidden},
+	}
+	for _, tt := range tests {
+		req := httptest.NewRequest("OPTIONS", "/api/account", nil)
+		req.Header.Set("Origin", tt.origin)
+		req.Header.Set("Access-Control-Request-Method", "PATCH")
+		req.Header.Set("Access-Control-Request-Headers", "content-type,x-csrf-token")
+		rec := httptest.NewRecorder()
+		a.engine.ServeHTTP(rec, req)
+		if rec.Code != tt.wantStatus {
+			t.Errorf("preflight from %s = %d, want %d", tt.origin, rec.Code, tt.wantStatus)
+		}
+		if tt.wantStatus == http.StatusNoContent {
+			h := rec.Header()
+			if h.Get("Access-Control-Allow-Origin") != siteOrigin || h.Get("Access-Control-Allow-Credentials") != "true" ||
+				!strings.Contains(strings.ToLower(h.Get("Access-Control-Allow-Headers")), "x-csrf-token") {
+				t.Errorf("preflight headers = %v, want origin, credentials and X-CSRF-Token allowed", h)
+			}
+		}
 	}
 }
