@@ -71,6 +71,23 @@ func decodeCursor(raw string, q catalog.Query) (productCursor, error) {
 	return c, nil
 }
 
+// windowSize picks the catalog page size for a walk resuming after the product at offset
+// start-1: the smallest size whose aligned window (SearchPage windows start at multiples of
+// their size) holds that product and the limit products after it, so that when nothing
+// changed one call serves the page and the window's first product confirms the position.
+// The first page (start 0) needs just limit. Without such a size, scanPage.
+func windowSize(start, limit int) int {
+	if start == 0 {
+		return max(limit, 1)
+	}
+	for size := limit + 1; size <= scanPage; size++ {
+		if (start-1)/size*size+size >= start+limit {
+			return size
+		}
+	}
+	return scanPage
+}
+
 type sortKey struct{ name, id string }
 
 func keyOf(p catalog.Product) sortKey { return sortKey{strings.ToLower(p.Name), p.ID} }
@@ -102,15 +119,16 @@ func listProducts(ctx context.Context, cat productSearcher, q catalog.Query, cur
 		last = &sortKey{cur.Name, cur.ID}
 		start = cur.Offset + 1
 	}
-	page := start/scanPage + 1
-	res, err := cat.SearchPage(ctx, q, page, scanPage)
+	size := windowSize(start, limit)
+	page := max(start-1, 0)/size + 1
+	res, err := cat.SearchPage(ctx, q, page, size)
 	if err != nil {
 		return productPage{}, fmt.Errorf("list products: %w", err)
 	}
 	// Move the window until it holds the first product after the cursor: earlier when
 	// products before it went away, later when products were added before it.
 	dir := 0
-	for range res.Total/scanPage + 2 {
+	for range res.Total/size + 2 {
 		if last == nil || len(res.Items) == 0 && page == 1 {
 			break
 		}
@@ -118,7 +136,7 @@ func listProducts(ctx context.Context, cat productSearcher, q catalog.Query, cur
 		switch {
 		case len(res.Items) == 0 || page > 1 && keyOf(res.Items[0]).after(*last):
 			move = -1
-		case !keyOf(res.Items[len(res.Items)-1]).after(*last) && page*scanPage < res.Total:
+		case !keyOf(res.Items[len(res.Items)-1]).after(*last) && page*size < res.Total:
 			move = 1
 		}
 		if move == 0 || dir != 0 && move != dir {
@@ -126,7 +144,7 @@ func listProducts(ctx context.Context, cat productSearcher, q catalog.Query, cur
 		}
 		dir = move
 		page += move
-		if res, err = cat.SearchPage(ctx, q, page, scanPage); err != nil {
+		if res, err = cat.SearchPage(ctx, q, page, size); err != nil {
 			return productPage{}, fmt.Errorf("list products: %w", err)
 		}
 	}
@@ -144,13 +162,19 @@ func listProducts(ctx context.Context, cat productSearcher, q catalog.Query, cur
 			}
 			out.Items = append(out.Items, p)
 			k := keyOf(p)
-			last, lastIndex = &k, (page-1)*scanPage+i
+			last, lastIndex = &k, (page-1)*size+i
 		}
-		if page*scanPage >= res.Total {
+		if len(out.Items) == limit && lastIndex+1 < res.Total {
+			// Everything after lastIndex in this order sorts after the last key sent.
+			k := keyOf(out.Items[limit-1])
+			out.Next = encodeCursor(productCursor{Version: cursorVersion, Name: k.name, ID: k.id, Offset: lastIndex, Query: queryHash(q)})
+			return out, nil
+		}
+		if len(out.Items) == limit || page*size >= res.Total {
 			return out, nil
 		}
 		page++
-		if res, err = cat.SearchPage(ctx, q, page, scanPage); err != nil {
+		if res, err = cat.SearchPage(ctx, q, page, size); err != nil {
 			return productPage{}, fmt.Errorf("list products: %w", err)
 		}
 	}
