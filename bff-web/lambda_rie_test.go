@@ -104,6 +104,34 @@ func TestLambdaSessionUnderRIE(t *testing.T) {
 	if res := call("GET", "/api/account", "", jar[:1], nil); res.StatusCode != http.StatusUnauthorized || len(res.Cookies) != 2 {
 		t.Errorf("GET /api/account with only the session cookie = %d cookies %v, want 401 deleting both", res.StatusCode, res.Cookies)
 	}
+	// The same through a REST API (payload 1.0): two Set-Cookie in multiValueHeaders, and the
+	// cookies back in one Cookie header.
+	v1 := func(method, path, body string, headers map[string]string) v1Response {
+		t.Helper()
+		raw, err := rie.Invoke(ctx, v1Event(t, method, path, body, headers))
+		if err != nil {
+			t.Fatalf("Invoke v1 %s %s: %v", method, path, err)
+		}
+		var res v1Response
+		if err := json.Unmarshal(raw, &res); err != nil {
+			t.Fatalf("decode %s: %v", raw, err)
+		}
+		return res
+	}
+	login1 := v1("POST", "/auth/login", `{"email":"`+email+`","password":"`+password+`"}`, map[string]string{"Origin": "https://shop.example.com"})
+	setCookies := login1.MultiValueHeaders["Set-Cookie"]
+	if login1.StatusCode != http.StatusOK || len(setCookies) != 2 {
+		t.Fatalf("v1 login = %d Set-Cookie %d (%v), want 200 and 2", login1.StatusCode, len(setCookies), login1.MultiValueHeaders)
+	}
+	var pairs []string
+	for _, c := range setCookies {
+		pairs = append(pairs, strings.SplitN(c, ";", 2)[0])
+	}
+	acc1 := v1("GET", "/api/account", "", map[string]string{"Cookie": strings.Join(pairs, "; ") + "; theme=dark"})
+	if acc1.StatusCode != http.StatusOK || !strings.Contains(acc1.Body, email) {
+		t.Errorf("v1 GET /api/account = %d %s, want 200 with the profile", acc1.StatusCode, acc1.Body)
+	}
+
 	if d, ok := rie.InitDuration(); ok {
 		t.Logf("cold start (Init Duration): %v", d)
 	}
@@ -114,6 +142,43 @@ type v2Response struct {
 	Headers    map[string]string `json:"headers"`
 	Cookies    []string          `json:"cookies"`
 	Body       string            `json:"body"`
+}
+
+type v1Response struct {
+	StatusCode        int                 `json:"statusCode"`
+	MultiValueHeaders map[string][]string `json:"multiValueHeaders"`
+	Body              string              `json:"body"`
+}
+
+// v1Event derives an API Gateway REST API (payload 1.0) event from the aws-lambda-go sample.
+func v1Event(t *testing.T, method, path, body string, headers map[string]string) []byte {
+	t.Helper()
+	raw, err := os.ReadFile("testdata/events/apigw-request.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev map[string]any
+	if err := json.Unmarshal(raw, &ev); err != nil {
+		t.Fatal(err)
+	}
+	ev["path"], ev["httpMethod"], ev["resource"] = path, method, "/{proxy+}"
+	ev["queryStringParameters"], ev["multiValueQueryStringParameters"], ev["pathParameters"] = nil, nil, nil
+	rc := ev["requestContext"].(map[string]any)
+	rc["path"], rc["httpMethod"] = "/prod"+path, method
+	delete(rc, "authorizer")
+	hdr := ev["headers"].(map[string]any)
+	mv := ev["multiValueHeaders"].(map[string]any)
+	for k, v := range headers {
+		hdr[k] = v
+		mv[k] = []string{v}
+	}
+	if body != "" {
+		ev["body"] = body
+	} else {
+		ev["body"] = nil
+	}
+	b, _ := json.Marshal(ev)
+	return b
 }
 
 // v2Event derives an HTTP API payload 2.0 event from the aws-lambda-go sample.
