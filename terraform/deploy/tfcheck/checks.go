@@ -331,3 +331,38 @@ func WildcardResources(mods ...*Module) []Finding {
 	}
 	return out
 }
+
+// EnvironmentValue returns the expression the suite assigns to environment variable name of
+// bff's Lambda, to be evaluated by the caller with the variables and functions it needs.
+func (s *Suite) EnvironmentValue(bff, name string) (hclsyntax.Expression, error) {
+	envExpr, ok := s.Suite.Local("environment")
+	if !ok {
+		return nil, fmt.Errorf("%s: no local.environment", s.Suite.Dir)
+	}
+	bffExpr, ok := ObjectItem(envExpr, bff)
+	if !ok {
+		return nil, fmt.Errorf("local.environment has no %s", bff)
+	}
+	e, ok := s.Suite.FindObjectItem(bffExpr, name)
+	if !ok {
+		return nil, fmt.Errorf("the %s Lambda does not set %s", bff, name)
+	}
+	return e, nil
+}
+
+// VariableDefault evaluates the literal default of variable name in m.
+func VariableDefault(m *Module, name string) (cty.Value, error) {
+	b, err := m.Block("variable", name)
+	if err != nil {
+		return cty.NilVal, err
+	}
+	e, err := Attr(b, "default")
+	if err != nil {
+		return cty.NilVal, err
+	}
+	v, diags := e.Value(nil)
+	if diags.HasErrors() {
+		return cty.NilVal, fmt.Errorf("default of variable %s: %w", name, diags)
+	}
+	return v, nil
+}

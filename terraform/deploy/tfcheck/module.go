@@ -323,3 +323,39 @@ func objectKey(e hclsyntax.Expression) (string, bool) {
 
 // hclDiags is the return type of hclsyntax.VisitAll callbacks.
 type hclDiags = hcl.Diagnostics
+
+// FindObjectItem finds the value expression of key in an object-valued expression, following
+// merge(...) arguments (the last one that sets key wins, as in merge) and local.* references.
+func (m *Module) FindObjectItem(expr hclsyntax.Expression, key string) (hclsyntax.Expression, bool) {
+	var found hclsyntax.Expression
+	var walk func(e hclsyntax.Expression, depth int)
+	walk = func(e hclsyntax.Expression, depth int) {
+		if depth > 20 {
+			return
+		}
+		switch x := e.(type) {
+		case *hclsyntax.ObjectConsExpr:
+			if v, ok := ObjectItem(x, key); ok {
+				found = v
+			}
+			return
+		case *hclsyntax.FunctionCallExpr:
+			if x.Name == "merge" {
+				for _, arg := range x.Args {
+					walk(arg, depth+1)
+				}
+			}
+			return
+		case *hclsyntax.ParenthesesExpr:
+			walk(x.Expression, depth+1)
+			return
+		}
+		if ref, ok := Traversal(e); ok {
+			if target, ok := m.resolveLocal(ref); ok {
+				walk(target, depth+1)
+			}
+		}
+	}
+	walk(expr, 0)
+	return found, found != nil
+}

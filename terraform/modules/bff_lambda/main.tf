@@ -141,4 +141,11 @@ resource "aws_lambda_function" "this" {
 
   # The role's policy must exist before the first cold start writes logs or reads tables.
   depends_on = [aws_iam_role_policy.this]
+
+  lifecycle {
+    precondition {
+      condition     = sum(concat([0], [for k, v in var.environment : length(k) + length(v)])) <= 4096
+      error_message = "The environment of ${var.function_name} exceeds Lambda's 4 KB limit (keys plus values); move large values (e.g. the partner registry) elsewhere."
+    }
+  }
 }
