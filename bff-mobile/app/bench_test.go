@@ -9,8 +9,7 @@ import (
 // BenchmarkHandlers measures the in-process cost of the main GET routes (routing, auth,
 // aggregation, shaping, ETag, gzip) over the embedded backend, without network.
 func BenchmarkHandlers(b *testing.B) {
-	t := &testing.T{}
-	f := newFixture(t, nil)
+	f := newFixture(b, nil)
 	tok := f.login(demoUser, demoPassword).AccessToken
 	for _, bc := range []struct{ name, path, accept string }{
 		{"feed", "/v1/feed", ""},
@@ -25,7 +24,7 @@ func BenchmarkHandlers(b *testing.B) {
 				var l ProductList
 				cur := ""
 				for range 4 {
-					f.do(req{method: "GET", path: "/v1/products?limit=20&cursor=" + cur, token: tok}).json(t, &l)
+					f.do(req{method: "GET", path: "/v1/products?limit=20&cursor=" + cur, token: tok}).json(b, &l)
 					cur = l.NextCursor
 				}
 				path += cur

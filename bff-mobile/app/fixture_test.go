@@ -20,7 +20,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"bffsuite.dev/shared/auth"
 	"bffsuite.dev/shared/catalog"
@@ -45,7 +44,7 @@ const (
 // fixture is the mobile BFF over the embedded backend with seeded data and the local IdP,
 // as coldstart builds it in local mode, plus handles tests need (the store, the signing key).
 type fixture struct {
-	t      *testing.T
+	t      testing.TB
 	engine *gin.Engine
 	store  *embedded.Store
 	idp    *localidp.IdP
@@ -62,7 +61,7 @@ var (
 )
 
 // sharedKey writes one RSA key for the whole test binary (key generation is slow).
-func sharedKey(t *testing.T) (string, *rsa.PrivateKey) {
+func sharedKey(t testing.TB) (string, *rsa.PrivateKey) {
 	t.Helper()
 	keyOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "bff-mobile-key")
@@ -88,7 +87,7 @@ func sharedKey(t *testing.T) (string, *rsa.PrivateKey) {
 	return keyPath, k.(*rsa.PrivateKey)
 }
 
-func newFixture(t *testing.T, env map[string]string) *fixture {
+func newFixture(t testing.TB, env map[string]string) *fixture {
 	t.Helper()
 	keyFile, key := sharedKey(t)
 	base := map[string]string{"BFF_LOCAL_IDP_KEY_FILE": keyFile, "BFF_LOCAL_IDP_CLIENT_ID": mobileClient}
@@ -145,14 +144,14 @@ type resp struct {
 	body   []byte
 }
 
-func (r resp) json(t *testing.T, v any) {
+func (r resp) json(t testing.TB, v any) {
 	t.Helper()
 	if err := json.Unmarshal(r.body, v); err != nil {
 		t.Fatalf("decode %s: %v", r.body, err)
 	}
 }
 
-func (r resp) problemCode(t *testing.T) string {
+func (r resp) problemCode(t testing.TB) string {
 	t.Helper()
 	var p struct {
 		Code string `json:"code"`
@@ -161,7 +160,7 @@ func (r resp) problemCode(t *testing.T) string {
 	return p.Code
 }
 
-func (r resp) fieldErrors(t *testing.T) []string {
+func (r resp) fieldErrors(t testing.TB) []string {
 	t.Helper()
 	var p struct {
 		Errors []struct {
@@ -328,5 +327,3 @@ func (r *responses) all() []capturedResponse {
 	}
 	return out
 }
-
-var _ = time.Now
