@@ -53,9 +53,15 @@ lambda: ## build bootstrap zips for linux/arm64 into dist/ (reproducible)
 	go run ./terraform/deploy/cmd/bffdeploy build -out dist
 
 .PHONY: bench
-bench: ## run the benchmarks and write bench/results/latest.{md,json}
+bench: ## run the benchmarks and write bench/results/latest.{md,json} (a few minutes)
 	@.ci/install-deps rie ddb >/dev/null
 	go run ./bench/cmd/benchreport -out bench/results
+
+SOAK_DURATION ?= 10m
+.PHONY: soak
+soak: ## mixed traffic with faults on embedded and DynamoDB Local for SOAK_DURATION (10m), then consistency checks
+	@.ci/install-deps ddb >/dev/null
+	go run ./bench/cmd/soak -duration $(SOAK_DURATION) -out bench/results
 
 .PHONY: fmt
 fmt:

@@ -40,9 +40,10 @@ func runGoBench(ctx context.Context, root string) ([]report.GoBench, error) {
 	return res, nil
 }
 
-// lambdaEnv is what a BFF needs to start on Lambda without any network call: a Cognito pool
-// whose JWKS is prewarmed from the environment, session keys and a cursor key. The embedded
-// data backend keeps the cold start free of DynamoDB, as the floor is free of it.
+// lambdaEnv is what a BFF needs to start on Lambda as shipped, without any network call: a
+// Cognito pool whose JWKS is prewarmed from the environment, session keys, a cursor key and
+// the DynamoDB backend (store.Open builds the SDK client and does no I/O; GET /healthz reads
+// nothing, so the endpoint is never dialled).
 func lambdaEnv(work string) ([]string, error) {
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
@@ -65,6 +66,8 @@ func lambdaEnv(work string) ([]string, error) {
 		"BFF_COGNITO_JWKS=" + string(jwks),
 		"BFF_SESSION_KEYS=" + base64.StdEncoding.EncodeToString(sk),
 		"BFF_CURSOR_KEY=bench-cursor-key-0123456789abcdef",
+		"BFF_DATA_BACKEND=dynamodb",
+		"BFF_DYNAMODB_ENDPOINT=http://127.0.0.1:9",
 		"BFF_LOG_FORMAT=json",
 	}, nil
 }
