@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -158,14 +159,20 @@ func TestTenantIsolation(t *testing.T) {
 	})
 }
 
-// strip removes the volatile parts of a problem body (the id in instance, the correlation ID).
+// strip removes the volatile parts of a problem body (the id in instance, the correlation and
+// trace IDs) and returns the rest in canonical JSON.
 func strip(body []byte, id string) string {
-	s := strings.ReplaceAll(string(body), id, "ID")
-	if i := strings.Index(s, `"correlation_id":"`); i >= 0 {
-		j := strings.Index(s[i+18:], `"`)
-		s = s[:i] + s[i+18+j+1:]
+	var m map[string]any
+	if err := json.Unmarshal(body, &m); err != nil {
+		return string(body)
 	}
-	return s
+	delete(m, "correlation_id")
+	delete(m, "trace_id")
+	if inst, ok := m["instance"].(string); ok {
+		m["instance"] = strings.ReplaceAll(inst, id, "ID")
+	}
+	b, _ := json.Marshal(m)
+	return string(b)
 }
 
 func TestOrderLifecycle(t *testing.T) {

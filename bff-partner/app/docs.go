@@ -111,9 +111,7 @@ func RenderDocs(doc []byte) ([]byte, error) {
 	}
 	info := m(d, "info")
 	page := docPage{Title: s(info, "title"), Version: s(info, "version")}
-	for _, para := range strings.Split(s(info, "description"), "\n\n") {
-		page.Intro = append(page.Intro, para)
-	}
+	page.Intro = strings.Split(s(info, "description"), "\n\n")
 	if cc := m(m(m(m(comps, "securitySchemes"), "partnerOAuth"), "flows"), "clientCredentials"); cc != nil {
 		page.TokenURL = s(cc, "tokenUrl")
 		sc := m(cc, "scopes")
