@@ -32,10 +32,10 @@ build: ## build the three BFFs for this machine into .local/bin
 	go build -o .local/bin/ ./bff-web ./bff-mobile ./bff-partner
 
 .PHONY: test
-test: deps vet go-test tf-validate ## everything that can be tested here (starts its own peers)
+test: deps vet go-test tf-lint ## everything that can be tested here (starts its own peers)
 
 .PHONY: go-test
-go-test:
+go-test: ## go test over every module (includes terraform/deploy: deploy CLI e2e and the Terraform consistency tests)
 	$(GOTEST) -timeout $(TEST_TIMEOUT) $(MODULES)
 
 .PHONY: vet

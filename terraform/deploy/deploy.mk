@@ -4,18 +4,18 @@
 
 DEPLOY_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 DEPLOY_REPO := $(abspath $(DEPLOY_DIR)/../..)
-BFFDEPLOY := $(DEPLOY_REPO)/bin/bffdeploy
+BFFDEPLOY := $(DEPLOY_REPO)/.local/bin/bffdeploy
 
 .PHONY: deploy-test deploy-bin deploy-zips
 
 # Unit and end-to-end tests of bffdeploy (real OpenTofu, Terraform when on PATH, cognito-local,
 # the offline provider mirror for terraform/envs/*). About 35 s warm. Set CI=1 to fail, not skip,
-# when a tool from scripts/install-deps is missing. terraform/deploy/tfcheck is left to its owner's target.
+# when a tool from .ci/install-deps is missing. terraform/deploy/tfcheck is left to its owner's target.
 deploy-test:
 	cd $(DEPLOY_DIR) && gofmt -l . | (! grep .) && go vet ./... && \
 		go test -count=1 $$(go list ./... | grep -v '/tfcheck')
 
-# The bffdeploy binary, in bin/.
+# The bffdeploy binary, in .local/bin/.
 deploy-bin:
 	cd $(DEPLOY_DIR) && go build -trimpath -o $(BFFDEPLOY) ./cmd/bffdeploy
 
