@@ -4,9 +4,12 @@ import (
 	"bytes"
 	_ "embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"regexp"
+
+	"bffsuite.dev/shared/server"
 )
 
 // Partner statuses.
@@ -42,6 +45,8 @@ var partnerIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 func LoadRegistry(cfg Config, tiers map[string]bool) (*Registry, error) {
 	doc, source := defaultRegistry, "partners.json (embedded)"
 	switch {
+	case cfg.Registry == "" && cfg.RegistryFile == "" && server.OnLambda():
+		return nil, errors.New("BFF_PARTNER_REGISTRY: required on Lambda (the embedded registry lists local demo partners only)")
 	case cfg.Registry != "":
 		doc, source = []byte(cfg.Registry), "BFF_PARTNER_REGISTRY"
 	case cfg.RegistryFile != "":
