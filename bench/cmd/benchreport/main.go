@@ -172,6 +172,9 @@ func run(ctx context.Context, o options) error {
 	}
 	costs(o, r)
 	r.Findings = findings(r)
+	if b, err := os.ReadFile(filepath.Join(o.root, "bench", "findings.md")); err == nil {
+		r.Explained = string(b)
+	}
 	r.Runtime = time.Since(start)
 	if err := r.WriteJSON(filepath.Join(o.out, "latest.json")); err != nil {
 		return err

@@ -45,6 +45,9 @@ func (r *Report) Markdown() string {
 	for _, f := range r.Findings {
 		w("- %s\n", f)
 	}
+	if r.Explained != "" {
+		w("\n### Why (from profiles)\n\n%s", r.Explained)
+	}
 	w("\n")
 
 	w("## 1. Cold start under the Lambda Runtime Interface Emulator\n\n")

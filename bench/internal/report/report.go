@@ -31,6 +31,7 @@ type Report struct {
 	Cost        []CostRow     `json:"cost"`
 	Prices      cost.Prices   `json:"prices"`
 	Findings    []string      `json:"findings"`
+	Explained   string        `json:"findings_explained"`
 	Runtime     time.Duration `json:"runtime_ns"`
 }
 
