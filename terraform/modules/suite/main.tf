@@ -313,3 +313,20 @@ module "alarms" {
   alarm_topic_arn        = var.alarm_topic_arn
   tags                   = var.tags
 }
+
+# The BFFs' own telemetry (EMF metrics in BFF_METRICS_NAMESPACE, JSON logs): 5xx and
+# partial-response rates, p99 near the budget, dependency errors, JWKS outages, a dashboard and
+# saved Logs Insights queries per BFF.
+module "observability" {
+  source   = "../observability"
+  for_each = toset(local.bffs)
+
+  name              = "${local.name_prefix}-${each.key}"
+  service           = "bff-${each.key}"
+  namespace         = local.common_environment.BFF_METRICS_NAMESPACE
+  function_name     = module.lambda[each.key].function_name
+  log_group_name    = module.lambda[each.key].log_group_name
+  latency_budget_ms = local.request_budget_ms
+  alarm_topic_arn   = var.alarm_topic_arn
+  tags              = var.tags
+}
