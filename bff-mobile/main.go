@@ -12,7 +12,7 @@ import (
 
 	"bffsuite.dev/bff-mobile/app"
 	"bffsuite.dev/shared/coldstart"
-	"bffsuite.dev/shared/config"
+	"bffsuite.dev/shared/secrets"
 )
 
 func main() {
@@ -27,7 +27,7 @@ func main() {
 
 func run(ctx context.Context) error {
 	var cfg app.Config
-	if err := config.Load(&cfg); err != nil {
+	if err := secrets.Load(ctx, &cfg); err != nil {
 		return fmt.Errorf("configuration: %w", err)
 	}
 	p, err := coldstart.Open(ctx, app.Name, cfg.Platform)

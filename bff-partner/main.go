@@ -11,7 +11,7 @@ import (
 
 	"bffsuite.dev/bff-partner/app"
 	"bffsuite.dev/shared/coldstart"
-	"bffsuite.dev/shared/config"
+	"bffsuite.dev/shared/secrets"
 )
 
 func main() {
@@ -25,7 +25,7 @@ func main() {
 
 func run(ctx context.Context) error {
 	var cfg app.Config
-	if err := config.Load(&cfg); err != nil {
+	if err := secrets.Load(ctx, &cfg); err != nil {
 		return fmt.Errorf("config: %w", err)
 	}
 	p, err := coldstart.Open(ctx, "bff-partner", cfg.Platform)

@@ -29,7 +29,7 @@ type SessionConfig struct {
 	// Keys are comma-separated base64 32-byte keys: the first seals, all open (rotation).
 	// Required on Lambda; locally an ephemeral key is generated when unset (sessions then
 	// end with the process).
-	Keys string `env:"BFF_SESSION_KEYS"`
+	Keys string `env:"BFF_SESSION_KEYS" secret:"true"`
 	// TTL is the absolute lifetime of a session (cookie Max-Age and the sealed expiry).
 	TTL time.Duration `env:"BFF_SESSION_TTL" default:"12h"`
 	// RefreshMargin: the access token is refreshed when it expires within this margin.

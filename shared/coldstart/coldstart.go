@@ -34,10 +34,13 @@ import (
 // Config is the platform part of every BFF's configuration; a BFF config holds it as the
 // named field Platform.
 type Config struct {
-	HTTP     server.Config
-	Store    store.Config
-	Auth     auth.Config
-	LocalIdP localidp.Config
+	// SecretsSSMPrefix is read by secrets.Load before everything else (it resolves the
+	// `secret:"true"` variables from SSM); it is listed here so the config documents it.
+	SecretsSSMPrefix string `env:"BFF_SECRETS_SSM_PREFIX"`
+	HTTP             server.Config
+	Store            store.Config
+	Auth             auth.Config
+	LocalIdP         localidp.Config
 	// Tracing (BFF_TRACE_SAMPLE_RATIO, OTEL_EXPORTER_OTLP_ENDPOINT, ...) and Metrics
 	// (BFF_METRICS, BFF_METRICS_NAMESPACE): see docs/observability.md.
 	Tracing tracing.Config

@@ -24,7 +24,10 @@ type Var struct {
 	Name     string
 	Default  string
 	Required bool
-	Field    string // Go field path, e.g. "Store.Backend"
+	// Secret marks values that must not come from the plain Lambda environment in AWS; the
+	// secrets package resolves them from SSM Parameter Store (`secret:"true"` tag).
+	Secret bool
+	Field  string // Go field path, e.g. "Store.Backend"
 }
 
 // LookupFunc finds a variable; os.LookupEnv in production, a map in tests.
@@ -54,7 +57,11 @@ func LoadFrom(lookup LookupFunc, dst any) error {
 			return
 		}
 		if err := set(f, raw); err != nil {
-			errs = append(errs, fmt.Errorf("%s=%q: %w", v.Name, redact(v.Name, raw), err))
+			shown := redact(v.Name, raw)
+			if v.Secret {
+				shown = "<redacted>"
+			}
+			errs = append(errs, fmt.Errorf("%s=%q: %w", v.Name, shown, err))
 		}
 	})
 	if len(errs) > 0 {
@@ -90,7 +97,8 @@ func walk(s reflect.Value, prefix string, fn func(reflect.Value, Var)) {
 			}
 			continue
 		}
-		fn(f, Var{Name: name, Default: sf.Tag.Get("default"), Required: sf.Tag.Get("required") == "true", Field: prefix + sf.Name})
+		fn(f, Var{Name: name, Default: sf.Tag.Get("default"), Required: sf.Tag.Get("required") == "true",
+			Secret: sf.Tag.Get("secret") == "true", Field: prefix + sf.Name})
 	}
 }
 

@@ -23,7 +23,7 @@ type Config struct {
 	// ClientID is the app client the BFF signs users in with.
 	ClientID string `env:"BFF_COGNITO_APP_CLIENT_ID"`
 	// ClientSecret of that app client, when it has one (SECRET_HASH is then sent).
-	ClientSecret string `env:"BFF_COGNITO_APP_CLIENT_SECRET"`
+	ClientSecret string `env:"BFF_COGNITO_APP_CLIENT_SECRET" secret:"true"`
 	// Endpoint overrides the Cognito endpoint (cognito-local: http://127.0.0.1:9229).
 	Endpoint string `env:"BFF_COGNITO_ENDPOINT"`
 }

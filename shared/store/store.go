@@ -60,7 +60,7 @@ type Config struct {
 	Faults faults.Config `env:"BFF_FAULTS"`
 	// CursorKey signs pagination cursors (at least 16 bytes). Required with dynamodb, where
 	// every Lambda instance must share it; optional with embedded (random per process).
-	CursorKey string `env:"BFF_CURSOR_KEY"`
+	CursorKey string `env:"BFF_CURSOR_KEY" secret:"true"`
 	// SearchCacheTTL is how long search reuses the catalog it read from DynamoDB.
 	SearchCacheTTL time.Duration `env:"BFF_SEARCH_CACHE_TTL" default:"5s"`
 }
