@@ -68,6 +68,8 @@ func lambdaEnv(work string) ([]string, error) {
 		"BFF_CURSOR_KEY=bench-cursor-key-0123456789abcdef",
 		"BFF_DATA_BACKEND=dynamodb",
 		"BFF_DYNAMODB_ENDPOINT=http://127.0.0.1:9",
+		// bff-partner requires its partner registry on Lambda (Terraform sets it there).
+		`BFF_PARTNER_REGISTRY={"partners":[{"id":"partner-acme","name":"Bench partner","client_ids":["bench-client"],"status":"active","rate_tier":"silver"}]}`,
 		"BFF_LOG_FORMAT=json",
 	}, nil
 }
@@ -92,6 +94,11 @@ func coldStarts(ctx context.Context, tools string, bins binaries, sizes map[stri
 		s, err := cold.Measure(ctx, rie, bins[f.name], e, event, n)
 		if err != nil {
 			return nil, err
+		}
+		for i, smp := range s.Samples {
+			if smp.InvokeStatus != 200 {
+				return nil, fmt.Errorf("%s start %d: GET /healthz under the emulator answered %d, want 200", f.name, i+1, smp.InvokeStatus)
+			}
 		}
 		row := report.ColdRow{Name: f.name, Arm64Bytes: sizes[f.name], Init: s.Init, FirstInvoke: s.FirstInvoke, Samples: s.Samples, Floor: f.name == "floor"}
 		if len(s.Samples) > 0 {
