@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"bffsuite.dev/shared/domain"
+	"bffsuite.dev/shared/store/dynamo"
 )
 
 // Table layout of the DynamoDB store: hash key "token" (S), global secondary index
@@ -121,32 +122,20 @@ func (s *DynamoDB) List(ctx context.Context, customerID string) ([]Device, error
 	return out, nil
 }
 
+// TableSchema declares the devices table (hash key "token", index CustomerIndex on
+// "customer_id"): the declaration local tables are created from and Terraform is checked against.
+func TableSchema() dynamo.Table {
+	return dynamo.Table{
+		Logical: "devices",
+		Hash:    dynamo.Key{Name: attrToken, Type: "S"},
+		Indexes: []dynamo.Index{{Name: CustomerIndex, Hash: dynamo.Key{Name: attrCustomer, Type: "S"}, Projects: "ALL",
+			Purpose: "List a customer's devices"}},
+		Purpose: "push-notification tokens registered by bff-mobile",
+	}
+}
+
 // CreateTable creates the devices table with its index (on-demand billing) and waits until it
 // is active; an existing table is fine. For local runs and tests; Terraform owns it in AWS.
 func CreateTable(ctx context.Context, db *dynamodb.Client, name string) error {
-	_, err := db.CreateTable(ctx, &dynamodb.CreateTableInput{
-		TableName:   aws.String(name),
-		BillingMode: types.BillingModePayPerRequest,
-		AttributeDefinitions: []types.AttributeDefinition{
-			{AttributeName: aws.String(attrToken), AttributeType: types.ScalarAttributeTypeS},
-			{AttributeName: aws.String(attrCustomer), AttributeType: types.ScalarAttributeTypeS},
-		},
-		KeySchema: []types.KeySchemaElement{{AttributeName: aws.String(attrToken), KeyType: types.KeyTypeHash}},
-		GlobalSecondaryIndexes: []types.GlobalSecondaryIndex{{
-			IndexName:  aws.String(CustomerIndex),
-			KeySchema:  []types.KeySchemaElement{{AttributeName: aws.String(attrCustomer), KeyType: types.KeyTypeHash}},
-			Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
-		}},
-	})
-	var inUse *types.ResourceInUseException
-	if err != nil && !errors.As(err, &inUse) {
-		return fmt.Errorf("create table %s: %w", name, err)
-	}
-	w := dynamodb.NewTableExistsWaiter(db, func(o *dynamodb.TableExistsWaiterOptions) {
-		o.MinDelay, o.MaxDelay = 50*time.Millisecond, 2*time.Second
-	})
-	if err := w.Wait(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)}, 2*time.Minute); err != nil {
-		return fmt.Errorf("wait for table %s: %w", name, err)
-	}
-	return nil
+	return dynamo.CreateTable(ctx, db, name, TableSchema())
 }

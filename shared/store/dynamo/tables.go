@@ -119,44 +119,77 @@ func Schema() []Table {
 
 func ptrKey(k Key) *Key { return &k }
 
+// Definition returns the CreateTable input of table t under name (on-demand billing, every
+// index projecting all attributes). TTL is set separately (UpdateTimeToLive).
+func (t Table) Definition(name string) dynamodb.CreateTableInput {
+	attrs := map[string]bool{}
+	var defs []types.AttributeDefinition
+	add := func(k Key) {
+		if !attrs[k.Name] {
+			attrs[k.Name] = true
+			defs = append(defs, types.AttributeDefinition{AttributeName: aws.String(k.Name), AttributeType: types.ScalarAttributeType(k.Type)})
+		}
+	}
+	schema := func(h Key, r *Key) []types.KeySchemaElement {
+		add(h)
+		ks := []types.KeySchemaElement{{AttributeName: aws.String(h.Name), KeyType: types.KeyTypeHash}}
+		if r != nil {
+			add(*r)
+			ks = append(ks, types.KeySchemaElement{AttributeName: aws.String(r.Name), KeyType: types.KeyTypeRange})
+		}
+		return ks
+	}
+	in := dynamodb.CreateTableInput{
+		TableName:   aws.String(name),
+		KeySchema:   schema(t.Hash, t.Range),
+		BillingMode: types.BillingModePayPerRequest,
+	}
+	for _, ix := range t.Indexes {
+		in.GlobalSecondaryIndexes = append(in.GlobalSecondaryIndexes, types.GlobalSecondaryIndex{
+			IndexName:  aws.String(ix.Name),
+			KeySchema:  schema(ix.Hash, ix.Range),
+			Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
+		})
+	}
+	in.AttributeDefinitions = defs
+	return in
+}
+
 // TableDefinitions returns the CreateTable inputs of every table under the given names, in
 // Schema order (on-demand billing).
 func TableDefinitions(names Tables) []dynamodb.CreateTableInput {
 	var out []dynamodb.CreateTableInput
 	for _, t := range Schema() {
-		attrs := map[string]bool{}
-		var defs []types.AttributeDefinition
-		add := func(k Key) {
-			if !attrs[k.Name] {
-				attrs[k.Name] = true
-				defs = append(defs, types.AttributeDefinition{AttributeName: aws.String(k.Name), AttributeType: types.ScalarAttributeType(k.Type)})
-			}
-		}
-		schema := func(h Key, r *Key) []types.KeySchemaElement {
-			add(h)
-			ks := []types.KeySchemaElement{{AttributeName: aws.String(h.Name), KeyType: types.KeyTypeHash}}
-			if r != nil {
-				add(*r)
-				ks = append(ks, types.KeySchemaElement{AttributeName: aws.String(r.Name), KeyType: types.KeyTypeRange})
-			}
-			return ks
-		}
-		in := dynamodb.CreateTableInput{
-			TableName:   aws.String(names.Name(t.Logical)),
-			KeySchema:   schema(t.Hash, t.Range),
-			BillingMode: types.BillingModePayPerRequest,
-		}
-		for _, ix := range t.Indexes {
-			in.GlobalSecondaryIndexes = append(in.GlobalSecondaryIndexes, types.GlobalSecondaryIndex{
-				IndexName:  aws.String(ix.Name),
-				KeySchema:  schema(ix.Hash, ix.Range),
-				Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
-			})
-		}
-		in.AttributeDefinitions = defs
-		out = append(out, in)
+		out = append(out, t.Definition(names.Name(t.Logical)))
 	}
 	return out
+}
+
+// CreateTable creates one table from its declaration under name (an existing table is
+// fine), waits until it is active and enables its TTL. For local runs and tests; Terraform
+// owns the tables in AWS.
+func CreateTable(ctx context.Context, db *dynamodb.Client, name string, t Table) error {
+	in := t.Definition(name)
+	_, err := db.CreateTable(ctx, &in)
+	var inUse *types.ResourceInUseException
+	if err != nil && !errors.As(err, &inUse) {
+		return fmt.Errorf("create table %s: %w", name, err)
+	}
+	w := dynamodb.NewTableExistsWaiter(db, func(o *dynamodb.TableExistsWaiterOptions) {
+		o.MinDelay, o.MaxDelay = 50*time.Millisecond, 2*time.Second
+	})
+	if err := w.Wait(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)}, 2*time.Minute); err != nil {
+		return fmt.Errorf("wait for table %s: %w", name, err)
+	}
+	if t.TTLAttribute == "" {
+		return nil
+	}
+	_, err = db.UpdateTimeToLive(ctx, &dynamodb.UpdateTimeToLiveInput{TableName: aws.String(name),
+		TimeToLiveSpecification: &types.TimeToLiveSpecification{AttributeName: aws.String(t.TTLAttribute), Enabled: aws.Bool(true)}})
+	if err != nil && !isTTLAlreadyEnabled(err) {
+		return fmt.Errorf("enable TTL on %s: %w", name, err)
+	}
+	return nil
 }
 
 // CreateTables creates every table that does not exist yet and waits until all are active.
