@@ -100,7 +100,7 @@ func TestLogsCarryNoSecrets(t *testing.T) {
 	var spanText strings.Builder
 	for _, s := range spans.GetSpans() {
 		for _, a := range s.Attributes {
-			spanText.WriteString(string(a.Key) + "=" + a.Value.Emit() + "\n")
+			spanText.WriteString(string(a.Key) + "=" + a.Value.String() + "\n")
 		}
 		spanText.WriteString(s.Name + " " + s.Status.Description + "\n")
 	}

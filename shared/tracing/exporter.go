@@ -251,6 +251,6 @@ func value(v attribute.Value) otlpValue {
 		}
 		return otlpValue{ArrayValue: &otlpValues{Values: vs}}
 	}
-	s := v.Emit()
+	s := v.String()
 	return otlpValue{StringValue: &s}
 }
