@@ -193,6 +193,9 @@ module "cognito" {
   token_validity      = var.cognito_token_validity
   partners            = var.partners
   tags                = var.tags
+  # bff-mobile's POST /v1/auth/login signs users in with USER_PASSWORD_AUTH on the public
+  # mobile client (identity.Provider); SRP stays allowed for apps that sign in themselves.
+  mobile_auth_flows = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
 }
 
 # bff-web signs users in with its confidential client; the secret goes to SSM, not to env.
