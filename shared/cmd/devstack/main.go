@@ -30,8 +30,8 @@ import (
 )
 
 type bff struct {
-	name, dir, addr string
-	env             []string
+	name, addr string
+	env        []string
 }
 
 func main() {
