@@ -530,6 +530,7 @@ async function route_() {
   if (path === "/products") search.value = query.get("q") || "";
   window.scrollTo(0, 0);
   document.title = (app.querySelector("h1")?.textContent?.trim() || "BFF Shop") + " · BFF Shop";
+  document.body.dataset.renders = String(Number(document.body.dataset.renders || 0) + 1);
   document.body.dataset.ready = "true";
 }
 

@@ -427,6 +427,14 @@ func exists(t *testing.T, ctx context.Context, css string) bool {
 	return eval[bool](t, ctx, fmt.Sprintf(`document.querySelector(%q) !== null`, css))
 }
 
+// rerender runs action and waits until the demo rendered a new screen (of any route).
+func rerender(t *testing.T, ctx context.Context, what string, action chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	before := eval[int](t, ctx, `Number(document.body.dataset.renders || 0)`)
+	do(t, ctx, what, action)
+	waitFor(t, ctx, what, fmt.Sprintf(`Number(document.body.dataset.renders || 0) > %d && document.body.dataset.ready === "true"`, before))
+}
+
 // signIn fills the demo's sign-in form and waits for the home screen signed in.
 func signIn(t *testing.T, ctx context.Context, email, password string) {
 	t.Helper()
