@@ -46,6 +46,13 @@ func findings(r *report.Report) []string {
 			out = append(out, fmt.Sprintf("**Aggregation** %s with `%s`: p50 %.1f ms is %.2f× the slowest call: calls are not all in parallel.", a.Endpoint, a.Faults, ms(a.Result.P50), a.Ratio))
 		}
 	}
+	for _, p := range r.Payloads {
+		how := fmt.Sprintf("served gzipped to clients that accept it (%d B)", p.Served)
+		if p.ServedEnc == "" {
+			how = fmt.Sprintf("served uncompressed even to clients that accept gzip (%d B; compression is left to the CDN or gateway in front)", p.Served)
+		}
+		out = append(out, fmt.Sprintf("Payload %s: %d B raw, %d B gzipped (%.0f%%), %s.", p.Endpoint, p.Raw, p.Gzip, 100*float64(p.Gzip)/float64(max(p.Raw, 1)), how))
+	}
 	worst := 0.0
 	for _, a := range r.Aggregation {
 		worst = max(worst, a.Ratio)
