@@ -14,6 +14,8 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/aws/smithy-go"
+
+	"bffsuite.dev/shared/tracing"
 )
 
 // Config of the Cognito identity client, read once at start by shared/config.
@@ -64,6 +66,9 @@ func NewCognito(awsCfg aws.Config, cfg Config) (*Cognito, error) {
 		return nil, err
 	}
 	api := cip.NewFromConfig(awsCfg, func(o *cip.Options) {
+		// Each Cognito call is a client span under the request's span, and its failures count
+		// in the request's metrics, as DynamoDB calls do.
+		o.TracerProvider = tracing.AWS(nil)
 		if cfg.Region != "" {
 			o.Region = cfg.Region
 		}

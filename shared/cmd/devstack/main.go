@@ -95,6 +95,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	common := []string{
 		"BFF_LOCAL_IDP_KEY_FILE=" + keyFile,
 		"BFF_LOCAL_IDP_ISSUER=" + issuer,
+		// EMF metric lines are for CloudWatch; on a laptop they would drown the request log.
+		"BFF_METRICS=off",
 	}
 	bffs := []bff{
 		{name: "bff-web", addr: *webAddr, env: []string{"BFF_CORS_ORIGINS=" + demoOrigin, "BFF_LOCAL_IDP_CLIENT_ID=local-web-client"}},
