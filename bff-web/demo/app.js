@@ -293,7 +293,7 @@ async function productScreen([slug]) {
             : html`<p><a class="button" href="#/signin?next=${encodeURIComponent("/products/" + p.slug)}" data-testid="signin-to-order">Sign in to order</a></p>`
           : ""}
         ${p.attributes.length > 0 && html`<table class="attrs"><tbody>${p.attributes.map((a) => html`<tr><th>${a.name}</th><td>${a.value}</td></tr>`)}</tbody></table>`}
-        <p class="small muted">SKU ${p.sku} · <a href="${p.canonical_url}" rel="canonical">${p.canonical_url}</a></p>
+        <p class="small muted">SKU ${p.sku} · canonical URL <code data-testid="canonical">${p.canonical_url}</code></p>
       </div>
     </article>
     ${p.related.length > 0 && html`<section><h2>You may also like</h2>${grid(p.related)}</section>`}`;
