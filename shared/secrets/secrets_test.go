@@ -5,35 +5,27 @@ import (
 	"errors"
 	"strings"
 	"testing"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
-	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 )
 
 // There is no local SSM peer on this machine, so these tests check Load's own logic (which
-// names it asks for, batching, precedence, errors) against a recorded parameter store; the
-// real GetParameters call is exercised only in AWS.
+// names it asks for, batching, precedence, errors) against a recorded parameter store, and
+// ssm_test.go checks the request SSM() signs and sends and the decoding of response bodies
+// shaped as AWS documents them; the real GetParameters call is exercised only in AWS.
 type recordedStore struct {
 	params map[string]string
 	calls  [][]string
 	err    error
 }
 
-func (r *recordedStore) GetParameters(_ context.Context, in *ssm.GetParametersInput, _ ...func(*ssm.Options)) (*ssm.GetParametersOutput, error) {
-	r.calls = append(r.calls, in.Names)
+func (r *recordedStore) get(_ context.Context, names []string) (map[string]string, error) {
+	r.calls = append(r.calls, names)
 	if r.err != nil {
 		return nil, r.err
 	}
-	if !aws.ToBool(in.WithDecryption) {
-		return nil, errors.New("WithDecryption not set")
-	}
-	out := &ssm.GetParametersOutput{}
-	for _, n := range in.Names {
+	out := map[string]string{}
+	for _, n := range names {
 		if v, ok := r.params[n]; ok {
-			out.Parameters = append(out.Parameters, ssmtypes.Parameter{Name: aws.String(n), Value: aws.String(v)})
-		} else {
-			out.InvalidParameters = append(out.InvalidParameters, n)
+			out[n] = v
 		}
 	}
 	return out, nil
@@ -86,7 +78,7 @@ func TestLoadWith(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			store := &recordedStore{params: tt.params}
 			var got cfgT
-			err := LoadWith(context.Background(), store, prefix, func(k string) (string, bool) { v, ok := tt.env[k]; return v, ok }, &got)
+			err := LoadWith(context.Background(), store.get, prefix, func(k string) (string, bool) { v, ok := tt.env[k]; return v, ok }, &got)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("LoadWith() error = %v, want %q", err, tt.wantErr)
@@ -108,11 +100,11 @@ func TestLoadWith(t *testing.T) {
 
 func TestLoadWithErrors(t *testing.T) {
 	var got cfgT
-	err := LoadWith(context.Background(), &recordedStore{err: errors.New("AccessDeniedException: not authorized")}, "/p/", func(string) (string, bool) { return "", false }, &got)
+	err := LoadWith(context.Background(), (&recordedStore{err: errors.New("AccessDeniedException: not authorized")}).get, "/p/", func(string) (string, bool) { return "", false }, &got)
 	if err == nil || !strings.Contains(err.Error(), "BFF_SECRETS_SSM_PREFIX") || !strings.Contains(err.Error(), "T_SESSION_KEYS") {
 		t.Errorf("LoadWith(SSM denied) = %v, want an error naming the prefix variable and the secrets", err)
 	}
-	if err := LoadWith(context.Background(), &recordedStore{}, "no-slash", func(string) (string, bool) { return "", false }, &got); err == nil {
+	if err := LoadWith(context.Background(), (&recordedStore{}).get, "no-slash", func(string) (string, bool) { return "", false }, &got); err == nil {
 		t.Errorf("LoadWith(bad prefix) = nil, want an error")
 	}
 }
