@@ -49,7 +49,7 @@ func findings(r *report.Report) []string {
 	for _, p := range r.Payloads {
 		how := fmt.Sprintf("served gzipped to clients that accept it (%d B)", p.Served)
 		if p.ServedEnc == "" {
-			how = fmt.Sprintf("served uncompressed even to clients that accept gzip (%d B; compression is left to the CDN or gateway in front)", p.Served)
+			how = fmt.Sprintf("served uncompressed even to clients that accept gzip (%d B)", p.Served)
 		}
 		out = append(out, fmt.Sprintf("Payload %s: %d B raw, %d B gzipped (%.0f%%), %s.", p.Endpoint, p.Raw, p.Gzip, 100*float64(p.Gzip)/float64(max(p.Raw, 1)), how))
 	}
