@@ -118,16 +118,24 @@ func (r *RIE) Invoke(ctx context.Context, event []byte) ([]byte, error) {
 // Logs returns everything the emulator and the function printed so far.
 func (r *RIE) Logs() string { return r.logs.String() }
 
-var initDurationRE = regexp.MustCompile(`Init Duration: ([0-9.]+) ms`)
+// initReportRE matches the emulator's init report: "INIT REPORT(durationMs: 6.678000)" in
+// current versions (their REPORT line's "Init Duration" is a constant), "Init Duration: X ms"
+// in older ones.
+var initReportRE = regexp.MustCompile(`INIT REPORT\(durationMs: ([0-9.]+)\)|Init Duration: ([0-9.]+) ms`)
 
-// InitDuration returns the Init Duration of the emulator's first REPORT line (the cold start),
-// or false before the first invoke.
+// InitDuration returns the duration of the first init phase the emulator reported (the cold
+// start: process start until the runtime asks for its first event), or false before the
+// first invoke.
 func (r *RIE) InitDuration() (time.Duration, bool) {
-	m := initDurationRE.FindStringSubmatch(r.Logs())
+	m := initReportRE.FindStringSubmatch(r.Logs())
 	if m == nil {
 		return 0, false
 	}
-	ms, err := strconv.ParseFloat(m[1], 64)
+	v := m[1]
+	if v == "" {
+		v = m[2]
+	}
+	ms, err := strconv.ParseFloat(v, 64)
 	if err != nil {
 		return 0, false
 	}
