@@ -6,7 +6,7 @@ SHELL := /usr/bin/env bash
 export BFF_TOOLS ?= $(HOME)/.cache/bffsuite
 export PATH := $(BFF_TOOLS)/bin:$(PATH)
 
-MODULES  := ./shared/... ./bff-web/... ./bff-mobile/... ./bff-partner/... ./terraform/deploy/...
+MODULES  := ./shared/... ./bff-web/... ./bff-mobile/... ./bff-partner/... ./terraform/deploy/... ./bench/...
 BFFS     := bff-web bff-mobile bff-partner
 GOTEST   ?= go test -count=1
 TEST_TIMEOUT ?= 20m
@@ -46,7 +46,7 @@ vet: ## go vet over every module
 lint: vet ## go vet + staticcheck + gofmt check
 	@.ci/install-deps lint >/dev/null
 	staticcheck $(MODULES)
-	@out=$$(gofmt -l shared bff-web bff-mobile bff-partner terraform/deploy); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	@out=$$(gofmt -l shared bff-web bff-mobile bff-partner terraform/deploy bench); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 .PHONY: lambda
 lambda: ## build bootstrap zips for linux/arm64 into dist/ (reproducible)
@@ -65,4 +65,4 @@ soak: ## mixed traffic with faults on embedded and DynamoDB Local for SOAK_DURAT
 
 .PHONY: fmt
 fmt:
-	gofmt -w shared bff-web bff-mobile bff-partner terraform/deploy
+	gofmt -w shared bff-web bff-mobile bff-partner terraform/deploy bench
