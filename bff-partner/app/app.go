@@ -110,10 +110,9 @@ func NewWith(cfg Config, p *coldstart.Platform, d Deps) (*gin.Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("openapi document: %w", err)
 	}
-	docsHTML, err := RenderDocs(docJSON)
-	if err != nil {
-		return nil, fmt.Errorf("render /docs: %w", err)
-	}
+	// The reference page is rendered on its first request, not at cold start (about 1 ms of
+	// every partner Lambda's init otherwise); tests render it on every build.
+	docsHTML := sync.OnceValues(func() ([]byte, error) { return RenderDocs(docJSON) })
 	a := &api{cfg: cfg, deps: d, registry: reg, limiter: lim, depr: depr}
 
 	r := p.Engine(coldstart.EngineOptions{
@@ -129,8 +128,13 @@ func NewWith(cfg Config, p *coldstart.Platform, d Deps) (*gin.Engine, error) {
 	r.GET("/docs", func(c *gin.Context) {
 		// The page is static HTML and CSS without scripts; relax the API's CSP for its styles.
 		c.Header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
+		page, err := docsHTML()
+		if err != nil {
+			problem.Abort(c, fmt.Errorf("render /docs: %w", err))
+			return
+		}
 		c.Header("Cache-Control", "public, max-age=300")
-		c.Data(http.StatusOK, "text/html; charset=utf-8", docsHTML)
+		c.Data(http.StatusOK, "text/html; charset=utf-8", page)
 	})
 
 	authn := auth.Require(p.Verifier, auth.Access{MachinesOnly: true})
