@@ -21,6 +21,8 @@ import (
 
 	"bffsuite.dev/bench/internal/cost"
 	"bffsuite.dev/bench/internal/report"
+
+	"bffsuite.dev/shared/server"
 )
 
 type options struct {
@@ -189,7 +191,7 @@ func run(ctx context.Context, o options) error {
 // binaries are the host builds, by name.
 type binaries map[string]string
 
-var releaseFlags = []string{"-tags", "lambda.norpc", "-trimpath", "-ldflags", "-s -w"}
+var releaseFlags = []string{"-tags", server.LambdaBuildTags, "-trimpath", "-ldflags", "-s -w"}
 
 var functions = []struct{ name, pkg string }{
 	{"floor", "./shared/server/testdata/floor"},

@@ -26,16 +26,19 @@ func procBuild(ctx context.Context, root, dir string, env, pkgs []string) error 
 }
 
 func runGoBench(ctx context.Context, root string) ([]report.GoBench, error) {
-	cmd := exec.CommandContext(ctx, "go", "test", "-run", "^$", "-bench", "^(BenchmarkGinDirect|BenchmarkLambdaPathV1|BenchmarkLambdaPathV2)$",
-		"-benchmem", "-count", "1", "-benchtime", "1s", "./shared/server/")
+	// The Lambda path against Gin direct (shared/server), then the same invoke with tracing
+	// and metrics off, on, and exporting (shared/tracing): ratios within one run.
+	cmd := exec.CommandContext(ctx, "go", "test", "-run", "^$",
+		"-bench", "^(BenchmarkGinDirect|BenchmarkLambdaPathV1|BenchmarkLambdaPathV2|BenchmarkLambdaInvoke)$",
+		"-benchmem", "-count", "1", "-benchtime", "1s", "./shared/server/", "./shared/tracing/")
 	cmd.Dir = root
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		return nil, fmt.Errorf("go test -bench ./shared/server: %w\n%s", err, out)
+		return nil, fmt.Errorf("go test -bench ./shared/server ./shared/tracing: %w\n%s", err, out)
 	}
 	res := report.ParseGoBench(string(out))
-	if len(res) != 3 {
-		return nil, fmt.Errorf("go test -bench ./shared/server: want 3 benchmark lines, got %d:\n%s", len(res), out)
+	if len(res) < 7 {
+		return nil, fmt.Errorf("go test -bench ./shared/server ./shared/tracing: want 7 benchmark lines, got %d:\n%s", len(res), out)
 	}
 	return res, nil
 }

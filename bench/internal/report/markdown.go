@@ -52,7 +52,7 @@ func (r *Report) Markdown() string {
 
 	w("## 1. Cold start under the Lambda Runtime Interface Emulator\n\n")
 	w("Median of %d fresh starts each (new emulator, new process, one invoke of `GET /healthz`, payload 2.0). ", r.Settings.ColdStarts)
-	w("Size is the linux/arm64 `bootstrap` as shipped (`-tags lambda.norpc -trimpath -ldflags \"-s -w\"`, CGO off); init and invoke run the same build for this machine. ")
+	w("Size is the linux/arm64 `bootstrap` as shipped (`-tags lambda.norpc,nomsgpack -trimpath -ldflags \"-s -w\"`, CGO off); init and invoke run the same build for this machine. ")
 	w("Targets: init ≤ 2× the floor and < 15 ms; bootstrap < 15 MB.\n\n")
 	w("| function | arm64 bootstrap | size < 15 MB | init (median) | init ÷ floor | init target | first invoke | first invoke ÷ floor | samples (init ms) |\n")
 	w("|---|---:|---|---:|---:|---|---:|---:|---|\n")
@@ -67,7 +67,7 @@ func (r *Report) Markdown() string {
 		}
 		w("| %s | %s | %s | %s | %.2f× | %s | %s | %.2f× | %s |\n", name, mb(c.Arm64Bytes), passFail(c.SizePass), ms(c.Init), c.InitRatio, passFail(c.InitPass), ms(c.FirstInvoke), c.InvokeRatio, strings.Join(smp, ", "))
 	}
-	w("\n### Warm Lambda path overhead (Go benchmarks, shared/server/bench_test.go)\n\n")
+	w("\n### Warm Lambda path overhead (Go benchmarks: shared/server/bench_test.go; BenchmarkLambdaInvoke/* in shared/tracing/bench_test.go is the same invoke with tracing and metrics off, on, and exporting)\n\n")
 	w("| benchmark | ns/op | B/op | allocs/op | ÷ GinDirect |\n|---|---:|---:|---:|---:|\n")
 	for _, g := range r.LambdaPath {
 		w("| %s | %.0f | %d | %d | %.2f× |\n", g.Name, g.NsPerOp, g.BPerOp, g.Allocs, g.VsDirect)
