@@ -170,7 +170,9 @@ func WriteZip(w io.Writer, files []File) error {
 		}
 		h := &zip.FileHeader{Name: f.Name, Method: zip.Deflate}
 		// Set the DOS date/time fields directly: Modified would add a time-zone-dependent extra field.
+		//lint:ignore SA1019 the deprecated DOS fields are the point: Modified adds an extra field
 		h.ModifiedDate = uint16((zipTime.Year()-1980)<<9 | int(zipTime.Month())<<5 | zipTime.Day())
+		//lint:ignore SA1019 as above
 		h.ModifiedTime = 0
 		h.SetMode(f.Mode)
 		fw, err := zw.CreateHeader(h)
