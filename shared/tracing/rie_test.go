@@ -12,6 +12,10 @@ import (
 	"time"
 
 	"bffsuite.dev/shared/testenv"
+
+	// testdata/tracedapp prints spans with the stdout exporter. go mod tidy does not look
+	// into testdata, so this import keeps the module requiring it.
+	_ "go.opentelemetry.io/otel/exporters/stdout/stdouttrace"
 )
 
 // The RIE tests run testdata/tracedapp as a real Lambda bootstrap under the Runtime Interface
