@@ -136,8 +136,15 @@ func (h *handlers) login(c *gin.Context) {
 		problem.Abort(c, err)
 		return
 	}
-	// First sign-in creates the customer profile; its name is the profile's from then on.
-	cu, err := h.customers.EnsureCustomer(ctx, ws.Sub, ws.Email, "")
+	// First sign-in creates the customer profile with the name given at sign-up (a user pool
+	// attribute, read once here); the profile's name is the one that counts from then on.
+	name := ""
+	if _, err := h.customers.GetCustomer(ctx, ws.Sub); errors.Is(err, domain.ErrNotFound) {
+		if u, err := h.idp.GetUser(ctx, t.AccessToken); err == nil {
+			name = strings.TrimSpace(u.Attributes["name"])
+		}
+	}
+	cu, err := h.customers.EnsureCustomer(ctx, ws.Sub, ws.Email, name)
 	if err != nil {
 		h.sess.clear(c)
 		problem.Abort(c, fmt.Errorf("ensure customer %s: %w", ws.Sub, err))

@@ -40,6 +40,9 @@ func TestSessionLifecycle(t *testing.T) {
 	if !s.Authenticated || s.User == nil || s.User.Email != email || s.CSRFToken == "" {
 		t.Fatalf("login = %+v, want the user and a CSRF token", s)
 	}
+	if s.User.Name != "New User" {
+		t.Errorf("login user name = %q, want the name given at sign-up %q", s.User.Name, "New User")
+	}
 	if res := b.do("GET", "/auth/session", nil); !strings.Contains(string(res.body), email) {
 		t.Errorf("GET /auth/session = %s, want the user", res.body)
 	}
