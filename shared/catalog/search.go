@@ -150,7 +150,7 @@ func (c *Client) SearchProducts(ctx context.Context, q Query) (Page, error) {
 	if err != nil {
 		return Page{}, fmt.Errorf("search products: %w", err)
 	}
-	hits := rank(filter(all, q, cats, filterAll), q)
+	hits := rank(selectHits(evaluate(all, q, cats, false), filterAll), q)
 	page := Page{Items: window(hits, offset, q.Limit)}
 	if next := offset + q.Limit; next < len(hits) {
 		page.NextCursor = c.cursors.Encode(searchScope, q.binding(), strconv.Itoa(next))
@@ -181,13 +181,14 @@ func (c *Client) SearchPage(ctx context.Context, q Query, page, pageSize int) (S
 	if err != nil {
 		return SearchResult{}, fmt.Errorf("search page: %w", err)
 	}
-	hits := rank(filter(all, q, cats, filterAll), q)
+	ms := evaluate(all, q, cats, true)
+	hits := rank(selectHits(ms, filterAll), q)
 	return SearchResult{
 		Items:    window(hits, (page-1)*q.Limit, q.Limit),
 		Total:    len(hits),
 		Page:     page,
 		PageSize: q.Limit,
-		Facets:   facets(all, q, cats),
+		Facets:   facets(ms),
 	}, nil
 }
 
@@ -213,7 +214,8 @@ func (c *Client) categoryTree(ctx context.Context, root string) (map[string]bool
 	return set, nil
 }
 
-func window(ps []Product, offset, limit int) []Product {
+// window copies out one page of ranked hits (pointers into the shared snapshot).
+func window(ps []*Product, offset, limit int) []Product {
 	if offset >= len(ps) {
 		return []Product{}
 	}
@@ -235,8 +237,16 @@ const (
 )
 
 type scored struct {
-	p     Product
+	p     *Product // into the snapshot: read-only, cloned by window
 	score int
+}
+
+// match is one product evaluated once per search: its text score and which of the filters
+// that facets leave out in turn it passes. Products failing the text or stock filter are not
+// kept. (Searching used to re-filter and re-score the whole catalog once per facet.)
+type match struct {
+	scored
+	inCategory, inBrand, inPrice bool
 }
 
 func terms(text string) []string {
@@ -244,7 +254,7 @@ func terms(text string) []string {
 }
 
 // score returns how well p matches every term (0: some term does not occur).
-func score(p Product, ts []string) int {
+func score(p *Product, ts []string) int {
 	if len(ts) == 0 {
 		return 1
 	}
@@ -272,36 +282,65 @@ func score(p Product, ts []string) int {
 	return total
 }
 
-func filter(all []Product, q Query, cats map[string]bool, sk skip) []scored {
+// evaluate scores the products that can appear in the result: those passing every filter, and
+// with forFacets also those failing exactly one of category, brand and price (each facet
+// ignores its own filter). Products failing more are never scored.
+func evaluate(all []Product, q Query, cats map[string]bool, forFacets bool) []match {
 	ts := terms(q.Text)
-	out := make([]scored, 0, len(all)/4)
-	for _, p := range all {
-		if sk != skipCategory && cats != nil && !cats[p.Category] {
-			continue
-		}
-		if sk != skipBrand && q.Brand != "" && !strings.EqualFold(p.Brand, q.Brand) {
-			continue
-		}
-		if sk != skipPrice && q.MinPrice != nil && p.Price.Amount < *q.MinPrice {
-			continue
-		}
-		if sk != skipPrice && q.MaxPrice != nil && p.Price.Amount > *q.MaxPrice {
-			continue
-		}
+	allowed := 0
+	if forFacets {
+		allowed = 1
+	}
+	out := make([]match, 0, len(all)/2)
+	for i := range all {
+		p := &all[i]
 		if q.InStock && p.Stock <= 0 {
+			continue
+		}
+		m := match{
+			inCategory: cats == nil || cats[p.Category],
+			inBrand:    q.Brand == "" || strings.EqualFold(p.Brand, q.Brand),
+			inPrice:    (q.MinPrice == nil || p.Price.Amount >= *q.MinPrice) && (q.MaxPrice == nil || p.Price.Amount <= *q.MaxPrice),
+		}
+		fails := 0
+		for _, ok := range [3]bool{m.inCategory, m.inBrand, m.inPrice} {
+			if !ok {
+				fails++
+			}
+		}
+		if fails > allowed {
 			continue
 		}
 		s := score(p, ts)
 		if s == 0 {
 			continue
 		}
-		out = append(out, scored{p, s})
+		m.scored = scored{p, s}
+		out = append(out, m)
+	}
+	return out
+}
+
+// selectHits returns the matches that pass every filter but the one sk leaves out.
+func selectHits(ms []match, sk skip) []scored {
+	out := make([]scored, 0, len(ms))
+	for _, m := range ms {
+		if (sk == skipCategory || m.inCategory) && (sk == skipBrand || m.inBrand) && (sk == skipPrice || m.inPrice) {
+			out = append(out, m.scored)
+		}
 	}
 	return out
 }
 
 // rank orders hits by q.Sort; ties break by ID so pages are stable.
-func rank(hits []scored, q Query) []Product {
+func rank(hits []scored, q Query) []*Product {
+	var lower map[*Product]string
+	if q.Sort == SortName {
+		lower = make(map[*Product]string, len(hits))
+		for _, h := range hits {
+			lower[h.p] = strings.ToLower(h.p.Name)
+		}
+	}
 	slices.SortFunc(hits, func(a, b scored) int {
 		var c int
 		switch q.Sort {
@@ -310,7 +349,7 @@ func rank(hits []scored, q Query) []Product {
 		case SortPriceDesc:
 			c = cmp.Compare(b.p.Price.Amount, a.p.Price.Amount)
 		case SortName:
-			c = cmp.Compare(strings.ToLower(a.p.Name), strings.ToLower(b.p.Name))
+			c = cmp.Compare(lower[a.p], lower[b.p])
 		case SortNewest:
 			c = b.p.UpdatedAt.Compare(a.p.UpdatedAt)
 		case SortRating:
@@ -320,15 +359,16 @@ func rank(hits []scored, q Query) []Product {
 		}
 		return cmp.Or(c, cmp.Compare(a.p.ID, b.p.ID))
 	})
-	out := make([]Product, len(hits))
+	out := make([]*Product, len(hits))
 	for i, h := range hits {
 		out[i] = h.p
 	}
 	return out
 }
 
-func facets(all []Product, q Query, cats map[string]bool) Facets {
-	count := func(hits []scored, key func(Product) string) []FacetCount {
+// facets counts, for each facet, the matches of every other filter (a facet ignores its own).
+func facets(ms []match) Facets {
+	count := func(hits []scored, key func(*Product) string) []FacetCount {
 		m := map[string]int{}
 		for _, h := range hits {
 			m[key(h.p)]++
@@ -341,8 +381,8 @@ func facets(all []Product, q Query, cats map[string]bool) Facets {
 		return out
 	}
 	f := Facets{
-		Categories: count(filter(all, q, cats, skipCategory), func(p Product) string { return p.Category }),
-		Brands:     count(filter(all, q, cats, skipBrand), func(p Product) string { return p.Brand }),
+		Categories: count(selectHits(ms, skipCategory), func(p *Product) string { return p.Category }),
+		Brands:     count(selectHits(ms, skipBrand), func(p *Product) string { return p.Brand }),
 	}
 	bands := make([]PriceBand, len(priceBandBounds))
 	for i, lo := range priceBandBounds {
@@ -351,7 +391,7 @@ func facets(all []Product, q Query, cats map[string]bool) Facets {
 			bands[i].Max = priceBandBounds[i+1]
 		}
 	}
-	for _, h := range filter(all, q, cats, skipPrice) {
+	for _, h := range selectHits(ms, skipPrice) {
 		i, _ := slices.BinarySearch(priceBandBounds, h.p.Price.Amount+1)
 		bands[i-1].Count++
 	}

@@ -62,3 +62,19 @@ func BenchmarkPlaceOrder(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSearchPage is the web grid: a numbered page of the same search with total and facets.
+func BenchmarkSearchPage(b *testing.B) {
+	s := embedded.New(nil)
+	if err := seed.Load(context.Background(), seed.Backends{Catalog: s.Catalog(), Customers: s.Customers(), Orders: s.Orders()}, seed.Generate()); err != nil {
+		b.Fatal(err)
+	}
+	cat := catalog.New(s.Catalog(), catalog.Options{})
+	q := catalog.Query{Category: "electronics", Text: "wireless", Sort: catalog.SortPriceAsc}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := cat.SearchPage(context.Background(), q, 1, 24); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
