@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -13,6 +12,7 @@ import (
 
 	"bffsuite.dev/shared/domain"
 	"bffsuite.dev/shared/httpcache"
+	"bffsuite.dev/shared/jsonbody"
 	"bffsuite.dev/shared/problem"
 	"github.com/gin-gonic/gin"
 )
@@ -80,56 +80,24 @@ func marshal(v any) ([]byte, error) {
 // personal is the policy of a user's own data.
 var personal = cachePolicy{vary: []string{"Authorization"}}
 
-// decodeBody reads a JSON object strictly into dst: unknown members, wrong types and trailing
-// data are validation errors naming the field. An empty body is allowed when optional.
+// decodeBody reads a JSON object strictly into dst (shared/jsonbody): unknown members, wrong
+// types, trailing data and an empty body are validation errors naming the field ("body" for the
+// body as a whole). An empty body is allowed when optional.
 func decodeBody(c *gin.Context, dst any, optional bool) error {
-	raw, err := io.ReadAll(c.Request.Body)
-	if err != nil {
-		return fmt.Errorf("read request body: %w", err) // a *http.MaxBytesError maps to 413
-	}
-	if len(bytes.TrimSpace(raw)) == 0 {
+	err := jsonbody.Decode(c.Request, dst)
+	v := &domain.ValidationError{}
+	switch {
+	case errors.Is(err, jsonbody.ErrEmpty):
 		if optional {
 			return nil
 		}
-		v := &domain.ValidationError{}
 		v.Add("body", "required", "send a JSON object")
 		return v
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	err = dec.Decode(dst)
-	if err == nil && dec.More() {
-		err = errors.New("trailing data")
-	}
-	if err == nil {
-		return nil
-	}
-	v := &domain.ValidationError{}
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &te) && te.Field != "":
-		v.Add(te.Field, "invalid_type", "must be of type "+jsonType(te.Type.Kind().String()))
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		v.Add(truncate(name, 64), "unknown_field", "is not a member of this request")
-	default:
+	case errors.Is(err, jsonbody.ErrMalformed):
 		v.Add("body", "malformed", "must be one JSON object")
+		return v
 	}
-	return v
-}
-
-func jsonType(kind string) string {
-	switch {
-	case strings.HasPrefix(kind, "int"), strings.HasPrefix(kind, "uint"), strings.HasPrefix(kind, "float"):
-		return "number"
-	case kind == "bool":
-		return "boolean"
-	case kind == "slice":
-		return "array"
-	case kind == "struct", kind == "map", kind == "ptr":
-		return "object"
-	}
-	return kind
+	return err
 }
 
 // queryInt reads an optional integer parameter within [lo, hi].

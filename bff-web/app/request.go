@@ -1,69 +1,20 @@
 package app
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"net/mail"
 	"strconv"
 	"strings"
 
 	"bffsuite.dev/shared/domain"
-	"bffsuite.dev/shared/problem"
+	"bffsuite.dev/shared/jsonbody"
 	"github.com/gin-gonic/gin"
 )
 
-// decodeJSON reads the request body strictly into v: one JSON object, no unknown fields.
-// Errors are client errors (400) that name the field when JSON says which.
+// decodeJSON reads the request body strictly into v (shared/jsonbody): field errors name the
+// member; an empty or malformed body is a 400 bad_request problem.
 func decodeJSON(c *gin.Context, v any) error {
-	body, err := io.ReadAll(c.Request.Body)
-	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return err
-		}
-		return problem.Wrap(err, http.StatusBadRequest, problem.CodeBadRequest, "The request body could not be read.")
-	}
-	if len(bytes.TrimSpace(body)) == 0 {
-		return problem.New(http.StatusBadRequest, problem.CodeBadRequest, "The request needs a JSON body.")
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		var te *json.UnmarshalTypeError
-		var se *json.SyntaxError
-		switch {
-		case errors.As(err, &te) && te.Field != "":
-			return &domain.ValidationError{Fields: []domain.FieldError{{Field: te.Field, Code: "invalid_type", Message: "must be a " + jsonKind(te.Type.Kind().String())}}}
-		case strings.HasPrefix(err.Error(), "json: unknown field "):
-			name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-			return &domain.ValidationError{Fields: []domain.FieldError{{Field: name, Code: "unknown_field", Message: "is not a field of this request"}}}
-		case errors.As(err, &se):
-			return problem.Wrap(err, http.StatusBadRequest, problem.CodeBadRequest, fmt.Sprintf("The body is not valid JSON (at byte %d).", se.Offset))
-		}
-		return problem.Wrap(err, http.StatusBadRequest, problem.CodeBadRequest, "The body is not a JSON object of the expected shape.")
-	}
-	if dec.More() {
-		return problem.New(http.StatusBadRequest, problem.CodeBadRequest, "The body must hold exactly one JSON object.")
-	}
-	return nil
-}
-
-func jsonKind(k string) string {
-	switch k {
-	case "int", "int64", "int32", "uint", "uint64", "float64":
-		return "number"
-	case "bool":
-		return "boolean"
-	case "slice":
-		return "list"
-	case "struct", "map", "ptr":
-		return "object"
-	}
-	return k
+	return jsonbody.Problem(jsonbody.Decode(c.Request, v))
 }
 
 func requireEmail(v *domain.ValidationError, field, s string) {
