@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -27,7 +26,21 @@ const (
 	ShippingFee     = 499
 )
 
-var idPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+// wellFormedID reports whether id is 1 to 64 of A-Z a-z 0-9 _ - (a loop, not a regexp compiled in
+// package init on every cold start).
+func wellFormedID(id string) bool {
+	if len(id) == 0 || len(id) > 64 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		switch b := id[i]; {
+		case b >= 'a' && b <= 'z', b >= 'A' && b <= 'Z', b >= '0' && b <= '9', b == '_', b == '-':
+		default:
+			return false
+		}
+	}
+	return true
+}
 
 // Products is what orders needs from the catalog (satisfied by *catalog.Client).
 type Products interface {
@@ -108,7 +121,7 @@ func validID(v *domain.ValidationError, field, id string, required bool) {
 	switch {
 	case id == "" && required:
 		v.Add(field, "required", "must not be empty")
-	case id != "" && !idPattern.MatchString(id):
+	case id != "" && !wellFormedID(id):
 		v.Add(field, "invalid", "must be 1-64 letters, digits, '_' or '-'")
 	}
 }
