@@ -155,6 +155,12 @@ func run(ctx context.Context, o options) error {
 			return err
 		}
 		r.LambdaPath = gb
+		logf("init with tracing and metrics off vs on (shared/tracing BenchmarkLambdaInit)")
+		line, err := runInitBench(ctx, o.root)
+		if err != nil {
+			return err
+		}
+		r.TracingInit = line
 	}
 	if !o.skipCold {
 		logf("cold starts under aws-lambda-rie (%d each)", o.coldStarts)

@@ -43,6 +43,23 @@ func runGoBench(ctx context.Context, root string) ([]report.GoBench, error) {
 	return res, nil
 }
 
+// runInitBench runs shared/tracing's BenchmarkLambdaInit once (15 emulator starts) and returns
+// its result line (floor, off and on init medians in ms, and the ratios).
+func runInitBench(ctx context.Context, root string) (string, error) {
+	cmd := exec.CommandContext(ctx, "go", "test", "-run", "^$", "-bench", "^BenchmarkLambdaInit$", "-benchtime", "1x", "./shared/tracing/")
+	cmd.Dir = root
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("go test -bench BenchmarkLambdaInit ./shared/tracing: %w\n%s", err, out)
+	}
+	for _, l := range strings.Split(string(out), "\n") {
+		if strings.HasPrefix(l, "BenchmarkLambdaInit") {
+			return strings.Join(strings.Fields(l), " "), nil
+		}
+	}
+	return "", fmt.Errorf("go test -bench BenchmarkLambdaInit: no result line:\n%s", out)
+}
+
 // lambdaEnv is what a BFF needs to start on Lambda as shipped, without any network call: a
 // Cognito pool whose JWKS is prewarmed from the environment, session keys, a cursor key and
 // the DynamoDB backend (store.Open builds the SDK client and does no I/O; GET /healthz reads

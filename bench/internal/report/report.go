@@ -20,11 +20,14 @@ import (
 
 // Report is everything one run measured.
 type Report struct {
-	Date        string        `json:"date"`
-	Machine     Machine       `json:"machine"`
-	Settings    Settings      `json:"settings"`
-	ColdStart   []ColdRow     `json:"cold_start"`
-	LambdaPath  []GoBench     `json:"lambda_path"`
+	Date       string    `json:"date"`
+	Machine    Machine   `json:"machine"`
+	Settings   Settings  `json:"settings"`
+	ColdStart  []ColdRow `json:"cold_start"`
+	LambdaPath []GoBench `json:"lambda_path"`
+	// TracingInit is the output line of shared/tracing's BenchmarkLambdaInit: init under the
+	// emulator with tracing and metrics off and on, next to the floor.
+	TracingInit string        `json:"tracing_init,omitempty"`
 	Warm        []WarmRow     `json:"warm"`
 	Aggregation []AggRow      `json:"aggregation"`
 	Payloads    []PayloadRow  `json:"payloads"`
