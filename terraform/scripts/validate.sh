@@ -30,7 +30,7 @@ if [ -z "$tofu" ]; then
   elif command -v terraform >/dev/null 2>&1; then
     tofu=$(command -v terraform)
   else
-    log "no tofu: run scripts/install-deps tofu (installs $tools/bin/tofu) or put tofu on PATH"
+    log "no tofu: run .ci/install-deps tofu (installs $tools/bin/tofu) or put tofu on PATH"
     exit 2
   fi
 fi

@@ -23,7 +23,7 @@ func deployDir(t *testing.T) string {
 	return d
 }
 
-// requireTofu returns the OpenTofu binary from scripts/install-deps or PATH, or ends the test
+// requireTofu returns the OpenTofu binary from .ci/install-deps or PATH, or ends the test
 // (Skip locally, Fatal when CI is set).
 func requireTofu(t *testing.T) string {
 	t.Helper()
@@ -34,7 +34,7 @@ func requireTofu(t *testing.T) string {
 	if p, err := exec.LookPath("tofu"); err == nil {
 		return p
 	}
-	testenv.Missing(t, "OpenTofu not installed (run scripts/install-deps tofu)")
+	testenv.Missing(t, "OpenTofu not installed (run .ci/install-deps tofu)")
 	return ""
 }
 

@@ -47,7 +47,7 @@ func (b Binary) String() string {
 }
 
 // candidates lists where FindBinary looks when no binary is given: PATH first, then the
-// project's tool cache written by scripts/install-deps.
+// project's tool cache written by .ci/install-deps.
 func candidates() []string {
 	c := []string{"tofu", "terraform"}
 	tools := os.Getenv("BFF_TOOLS")
@@ -82,7 +82,7 @@ func FindBinary(ctx context.Context, explicit string) (Binary, error) {
 		}
 		if path == "" {
 			return Binary{}, fmt.Errorf("%w: neither tofu nor terraform is on PATH; install OpenTofu >= 1.6 "+
-				"(scripts/install-deps tofu) or Terraform >= 1.5, or pass -tf-bin", ErrNoBinary)
+				"(.ci/install-deps tofu) or Terraform >= 1.5, or pass -tf-bin", ErrNoBinary)
 		}
 	}
 	return Probe(ctx, path)
