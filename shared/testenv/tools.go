@@ -10,19 +10,12 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"bffsuite.dev/shared/workspace"
 )
 
-// ToolsDir is where .ci/install-deps puts the tools.
-func ToolsDir() string {
-	if d := os.Getenv("BFF_TOOLS"); d != "" {
-		return d
-	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		return filepath.Join(os.TempDir(), "bffsuite-tools")
-	}
-	return filepath.Join(home, ".cache", "bffsuite")
-}
+// ToolsDir is where .ci/install-deps puts the tools (workspace.ToolsDir).
+func ToolsDir() string { return workspace.ToolsDir() }
 
 // RequireTool returns the path of a tool below ToolsDir, or ends the test: Skip locally, Fatal in CI.
 func RequireTool(t testing.TB, rel string) string {

@@ -8,7 +8,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -18,6 +17,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"bffsuite.dev/shared/workspace"
 
 	"bffsuite.dev/bench/internal/cost"
 	"bffsuite.dev/bench/internal/report"
@@ -69,32 +70,11 @@ func logf(format string, a ...any) {
 	fmt.Fprintf(os.Stderr, "%s  %s\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, a...))
 }
 
-func findRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.work")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("go.work not found above the working directory: pass -root")
-		}
-		dir = parent
-	}
-}
-
 func toolsDir(flagVal string) string {
 	if flagVal != "" {
 		return flagVal
 	}
-	if d := os.Getenv("BFF_TOOLS"); d != "" {
-		return d
-	}
-	home, _ := os.UserHomeDir()
-	return filepath.Join(home, ".cache", "bffsuite")
+	return workspace.ToolsDir()
 }
 
 func goVersion(ctx context.Context) string {
@@ -108,9 +88,9 @@ func goVersion(ctx context.Context) string {
 func run(ctx context.Context, o options) error {
 	start := time.Now()
 	if o.root == "" {
-		r, err := findRoot()
+		r, err := workspace.Root()
 		if err != nil {
-			return err
+			return fmt.Errorf("%w: pass -root", err)
 		}
 		o.root = r
 	}

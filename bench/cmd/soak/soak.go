@@ -11,6 +11,8 @@ import (
 	"sync"
 	"time"
 
+	"bffsuite.dev/shared/workspace"
+
 	"bffsuite.dev/bench/internal/ledger"
 	"bffsuite.dev/bench/internal/proc"
 	"bffsuite.dev/bench/internal/suite"
@@ -62,9 +64,9 @@ var bffNames = []string{"bff-web", "bff-mobile", "bff-partner"}
 func run(ctx context.Context, o options) (*Result, error) {
 	start := time.Now()
 	if o.root == "" {
-		r, err := findRoot()
+		r, err := workspace.Root()
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%w: pass -root", err)
 		}
 		o.root = r
 	}

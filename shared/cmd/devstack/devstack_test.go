@@ -1,35 +1,18 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net/http"
 	"os/exec"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"bffsuite.dev/shared/workspace"
+
 	"bffsuite.dev/shared/testenv"
 )
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // TestMakeRun starts the suite exactly as `make run` does (on free ports), checks that every
 // BFF and the demo app answer, then stops it with the same cancellation Ctrl-C causes.
@@ -40,7 +23,7 @@ func TestMakeRun(t *testing.T) {
 	if _, err := exec.LookPath("go"); err != nil {
 		testenv.Missing(t, "go toolchain not on PATH")
 	}
-	root, err := findRoot()
+	root, err := workspace.Root()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +33,7 @@ func TestMakeRun(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	out := &lockedBuffer{}
+	out := &testenv.SyncBuffer{}
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, []string{"-root", root, "-web", addrs["web"], "-mobile", addrs["mobile"], "-partner", addrs["partner"], "-demo", addrs["demo"]}, out)

@@ -11,7 +11,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -25,6 +24,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"bffsuite.dev/shared/workspace"
 
 	"bffsuite.dev/shared/identity/localidp"
 )
@@ -62,9 +63,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	if *root == "" {
-		r, err := findRoot()
+		r, err := workspace.Root()
 		if err != nil {
-			return err
+			return fmt.Errorf("%w: run from the repository or pass -root", err)
 		}
 		*root = r
 	}
@@ -263,21 +264,4 @@ func banner(out io.Writer, web, mobile, partner, demo string) {
 	fmt.Fprintf(&b, "    curl -s -H \"Authorization: Bearer $TOKEN\" 'http://%s/v1/products?limit=3'\n", partner)
 	fmt.Fprintf(&b, "\n  Ctrl-C stops everything.\n%s\n", line)
 	fmt.Fprint(out, b.String())
-}
-
-func findRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.work")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("no go.work found above the working directory: run from the repository")
-		}
-		dir = parent
-	}
 }
