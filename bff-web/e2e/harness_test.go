@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -61,24 +60,6 @@ func bffBinary(t *testing.T) string {
 	return buildBin
 }
 
-// lockedBuffer collects a process's output for the test log.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // cleanEnv is the environment without any BFF_ or Lambda variables of the caller, so a
 // developer's shell cannot change what the test starts.
 func cleanEnv() []string {
@@ -128,7 +109,7 @@ func startBFF(t *testing.T, host, demoOrigin string, extra ...string) string {
 		"BFF_LOCAL_IDP_ISSUER="+base+"/local-idp",
 	)
 	cmd.Env = append(cmd.Env, extra...)
-	logs := &lockedBuffer{}
+	logs := &testenv.SyncBuffer{}
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start bff-web: %v", err)

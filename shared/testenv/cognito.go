@@ -1,7 +1,6 @@
 package testenv
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -9,7 +8,6 @@ import (
 	"os/exec"
 	"regexp"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -35,7 +33,7 @@ type CognitoLocal struct {
 	JWKSURL string
 	// API is an SDK client for admin calls (AdminConfirmSignUp, CreateGroup...).
 	API  *cip.Client
-	logs *cognitoLogBuffer
+	logs *SyncBuffer
 }
 
 // StartCognito starts cognito-local on a free loopback port in a temp working directory (it
@@ -48,7 +46,7 @@ func StartCognito(t testing.TB) *CognitoLocal {
 		Missing(t, "node not on PATH (cognito-local needs it)")
 	}
 	port := FreePort(t)
-	c := &CognitoLocal{Endpoint: fmt.Sprintf("http://127.0.0.1:%d", port), logs: &cognitoLogBuffer{}}
+	c := &CognitoLocal{Endpoint: fmt.Sprintf("http://127.0.0.1:%d", port), logs: &SyncBuffer{}}
 	cmd := exec.Command(bin)
 	cmd.Dir = t.TempDir()
 	// PORT and HOST are read by cognito-local's config; HOST also forms the token issuer.
@@ -134,21 +132,4 @@ func (c *CognitoLocal) LastCode(t testing.TB, previous string) string {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-}
-
-type cognitoLogBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *cognitoLogBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *cognitoLogBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

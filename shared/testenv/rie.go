@@ -39,7 +39,7 @@ func BuildBootstrap(t testing.TB, dir string) string {
 type RIE struct {
 	URL  string
 	mu   sync.Mutex
-	logs *syncBuffer
+	logs *SyncBuffer
 	cmd  *exec.Cmd
 }
 
@@ -64,7 +64,7 @@ func StartRIE(t testing.TB, bootstrap string, env map[string]string) *RIE {
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
-	logs := &syncBuffer{}
+	logs := &SyncBuffer{}
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("StartRIE: %v", err)
@@ -142,18 +142,20 @@ func (r *RIE) InitDuration() (time.Duration, bool) {
 	return time.Duration(ms * float64(time.Millisecond)), true
 }
 
-type syncBuffer struct {
+// SyncBuffer collects a process's output safely from several goroutines (the process's
+// stdout and stderr copiers, and the test reading it).
+type SyncBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) {
+func (s *SyncBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.Write(p)
 }
 
-func (s *syncBuffer) String() string {
+func (s *SyncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
