@@ -93,21 +93,18 @@ func (v catalogView) GetProduct(ctx context.Context, id string) (catalog.Product
 }
 
 func (v catalogView) GetProductBySlug(ctx context.Context, slug string) (catalog.Product, error) {
-	v.s.mu.RLock()
-	id, ok := v.s.bySlug[slug]
-	v.s.mu.RUnlock()
-	if !ok {
-		if err := v.s.inject(ctx, faults.Catalog); err != nil {
-			return catalog.Product{}, err
-		}
-		return catalog.Product{}, domain.ErrNotFound
-	}
-	return v.get(ctx, id)
+	return v.byIndex(ctx, v.s.bySlug, slug)
 }
 
 func (v catalogView) GetProductBySKU(ctx context.Context, sku string) (catalog.Product, error) {
+	return v.byIndex(ctx, v.s.bySKU, sku)
+}
+
+// byIndex reads a product through one of the unique secondary indexes (slug, SKU). A missing
+// key still runs the catalog's fault injection, as a real lookup would.
+func (v catalogView) byIndex(ctx context.Context, index map[string]string, key string) (catalog.Product, error) {
 	v.s.mu.RLock()
-	id, ok := v.s.bySKU[sku]
+	id, ok := index[key]
 	v.s.mu.RUnlock()
 	if !ok {
 		if err := v.s.inject(ctx, faults.Catalog); err != nil {
