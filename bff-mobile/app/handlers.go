@@ -126,7 +126,7 @@ func (h *handlers) login(c *gin.Context) {
 		problem.Abort(c, err)
 		return
 	}
-	t, err := h.identity.SignIn(c.Request.Context(), strings.TrimSpace(in.Username), in.Password)
+	t, err := h.identity.SignIn(identity.WithSourceAddress(c.Request.Context(), c.ClientIP()), strings.TrimSpace(in.Username), in.Password)
 	if err != nil {
 		identityFailed(c, err)
 		return

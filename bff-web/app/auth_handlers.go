@@ -126,7 +126,7 @@ func (h *handlers) login(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	t, err := h.idp.SignIn(ctx, normEmail(in.Email), in.Password)
+	t, err := h.idp.SignIn(identity.WithSourceAddress(ctx, c.ClientIP()), normEmail(in.Email), in.Password)
 	if err != nil {
 		problem.Abort(c, identity.Problem(fmt.Errorf("sign in: %w", err)))
 		return

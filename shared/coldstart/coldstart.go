@@ -173,12 +173,19 @@ func (p *Platform) Engine(opts EngineOptions) *gin.Engine {
 	for k, v := range p.ready {
 		eo.Ready[k] = v
 	}
-	if p.LocalIdP != nil && opts.ServeTokenEndpoint {
-		eo.JSONExempt = append(eo.JSONExempt, "/oauth2/token")
+	if p.LocalIdP != nil {
+		eo.JSONExempt = append(eo.JSONExempt, p.LocalIdP.Path()+"/oauth2/token")
+		if opts.ServeTokenEndpoint {
+			eo.JSONExempt = append(eo.JSONExempt, "/oauth2/token")
+		}
 	}
 	r := server.NewEngine(eo)
 	if p.LocalIdP != nil {
+		// Under the issuer's path, as its discovery document says (every BFF shares the issuer,
+		// key and partners, so whichever process the issuer URL points at answers the same).
+		r.GET(p.LocalIdP.Path()+"/.well-known/openid-configuration", gin.WrapH(p.LocalIdP.DiscoveryHandler()))
 		r.GET(p.LocalIdP.Path()+"/.well-known/jwks.json", gin.WrapH(p.LocalIdP.JWKSHandler()))
+		r.POST(p.LocalIdP.Path()+"/oauth2/token", gin.WrapH(p.LocalIdP.TokenHandler()))
 		if opts.ServeTokenEndpoint {
 			r.POST("/oauth2/token", gin.WrapH(p.LocalIdP.TokenHandler()))
 		}

@@ -35,12 +35,9 @@ const (
 	AdminUser = "admin@example.com" // groups "admins", "customers"
 )
 
-// maxFailedSignIns before a user is throttled for lockout.
 const (
-	maxFailedSignIns = 5
-	lockout          = time.Minute
-	codeTTL          = 24 * time.Hour
-	sessionTTL       = 3 * time.Minute
+	codeTTL    = 24 * time.Hour
+	sessionTTL = 3 * time.Minute
 )
 
 type user struct {
@@ -53,8 +50,6 @@ type user struct {
 	code                 string
 	codeExpires          time.Time
 	resetPending         bool
-	failed               int
-	lockedUntil          time.Time
 	signedOutAt          time.Time // GlobalSignOut: access tokens issued before are revoked
 }
 
@@ -85,6 +80,9 @@ type IdP struct {
 	refresh  map[string]*refreshSession
 	sessions map[string]challenge
 	revoked  map[string]bool // origin_jti of revoked refresh tokens
+
+	signIns *attempts // failed passwords, by username (known or not) and source address
+	clients *attempts // failed client secrets at the token endpoint, by client_id and source
 }
 
 var _ identity.Provider = (*IdP)(nil)
@@ -114,6 +112,7 @@ func New(cfg Config, log *slog.Logger) (*IdP, error) {
 		cfg: cfg, key: key, kid: keyID(&key.PublicKey), log: log, now: time.Now,
 		partners: make(map[string]Partner, len(partners)),
 		users:    map[string]*user{}, refresh: map[string]*refreshSession{}, sessions: map[string]challenge{}, revoked: map[string]bool{},
+		signIns: newAttempts(), clients: newAttempts(),
 	}
 	for _, pt := range partners {
 		p.partners[pt.ClientID] = pt
@@ -269,26 +268,26 @@ func (p *IdP) ResendConfirmationCode(_ context.Context, username string) error {
 	return nil
 }
 
-// SignIn checks the password (USER_PASSWORD_AUTH).
-func (p *IdP) SignIn(_ context.Context, username, password string) (*identity.Tokens, error) {
+// SignIn checks the password (USER_PASSWORD_AUTH). Unknown users get the same answer as a wrong
+// password, after the same work, and go through the same throttle (see attempts.go): failures
+// are counted per username and source address (identity.SourceAddress), never per account alone.
+func (p *IdP) SignIn(ctx context.Context, username, password string) (*identity.Tokens, error) {
+	key, src, now := strings.ToLower(username), identity.SourceAddress(ctx), p.now()
+	if w := p.signIns.wait(now, key, src); w > 0 {
+		return nil, fmt.Errorf("sign in: %w", &identity.ThrottleError{RetryAfter: w, Cause: errors.New("password attempts exceeded")})
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	u, ok := p.users[strings.ToLower(username)]
-	if !ok {
+	u, ok := p.users[key]
+	want := unknownUserPassword
+	if ok {
+		want = u.password
+	}
+	if subtle.ConstantTimeCompare([]byte(want), []byte(password)) != 1 || !ok {
+		p.signIns.failed(now, key, src)
 		return nil, fmt.Errorf("sign in: %w", identity.ErrInvalidCredentials)
 	}
-	now := p.now()
-	if now.Before(u.lockedUntil) {
-		return nil, fmt.Errorf("sign in: %w", &identity.ThrottleError{RetryAfter: u.lockedUntil.Sub(now), Cause: errors.New("password attempts exceeded")})
-	}
-	if subtle.ConstantTimeCompare([]byte(u.password), []byte(password)) != 1 {
-		u.failed++
-		if u.failed >= maxFailedSignIns {
-			u.failed, u.lockedUntil = 0, now.Add(lockout)
-		}
-		return nil, fmt.Errorf("sign in: %w", identity.ErrInvalidCredentials)
-	}
-	u.failed = 0
+	p.signIns.succeeded(key, src)
 	if !u.confirmed {
 		return nil, fmt.Errorf("sign in: %w", identity.ErrNotConfirmed)
 	}
@@ -521,6 +520,10 @@ func (p *IdP) sign(claims map[string]any) (string, error) {
 }
 
 // ---- helpers ----
+
+// unknownUserPassword is compared against for unknown users, so they cost what known ones do. No
+// password can sign an unknown user in whatever it is (the comparison's result is ignored).
+var unknownUserPassword = randomToken()
 
 // checkPassword applies Cognito's default policy: 8+ characters with upper, lower, digit and
 // symbol.

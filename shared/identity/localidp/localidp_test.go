@@ -5,15 +5,18 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"maps"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -304,25 +307,216 @@ func TestNewPasswordChallenge(t *testing.T) {
 	}
 }
 
-func TestSignInLockout(t *testing.T) {
+// signInOutcome is what a caller can observe of one sign-in: the error class and Retry-After.
+func signInOutcome(err error) string {
+	var te *identity.ThrottleError
+	switch {
+	case err == nil:
+		return "ok"
+	case errors.As(err, &te):
+		return "throttled " + te.RetryAfter.String()
+	case errors.Is(err, identity.ErrInvalidCredentials):
+		return "invalid_credentials"
+	default:
+		return err.Error()
+	}
+}
+
+// TestSignInNoEnumeration: a known and an unknown username get the same answers, throttling
+// included, for the same sequence of wrong passwords (Cognito with PreventUserExistenceErrors).
+func TestSignInNoEnumeration(t *testing.T) {
 	p := newIdP(t)
-	ctx := context.Background()
-	for i := range maxFailedSignIns {
-		if _, err := p.SignIn(ctx, DemoUser, "Wr0ng!pass"); !errors.Is(err, identity.ErrInvalidCredentials) {
-			t.Fatalf("SignIn(wrong) #%d error = %v", i, err)
+	clock := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	p.now = func() time.Time { return clock }
+	ctx := identity.WithSourceAddress(context.Background(), "198.51.100.7")
+	var known, unknown []string
+	for range freeFailures + 3 {
+		_, err := p.SignIn(ctx, DemoUser, "Wr0ng!pass")
+		known = append(known, signInOutcome(err))
+		_, err = p.SignIn(ctx, "nobody@example.com", "Wr0ng!pass")
+		unknown = append(unknown, signInOutcome(err))
+	}
+	if !slices.Equal(known, unknown) {
+		t.Errorf("known user answers %q, unknown user answers %q: want the same", known, unknown)
+	}
+	if want := "throttled " + firstWait.String(); known[freeFailures] != want {
+		t.Errorf("attempt %d answered %q, want %q", freeFailures+1, known[freeFailures], want)
+	}
+}
+
+// TestSignInThrottleCannotLockOthersOut: failures from one address throttle that address (429
+// with a growing Retry-After, even for the right password) but not the owner elsewhere.
+func TestSignInThrottleCannotLockOthersOut(t *testing.T) {
+	p := newIdP(t)
+	clock := time.Now()
+	p.now = func() time.Time { return clock }
+	attacker := identity.WithSourceAddress(context.Background(), "203.0.113.9")
+	owner := identity.WithSourceAddress(context.Background(), "192.0.2.44")
+	for range freeFailures + 5 {
+		_, _ = p.SignIn(attacker, DemoUser, "Wr0ng!pass")
+	}
+	_, err := p.SignIn(attacker, DemoUser, "Demo-Passw0rd!")
+	var te *identity.ThrottleError
+	if !errors.As(err, &te) || te.RetryAfter <= 0 || te.RetryAfter > maxWait {
+		t.Fatalf("SignIn(right password, throttled address) error = %v, want a ThrottleError", err)
+	}
+	pe := identity.Problem(err)
+	if pe.Status != http.StatusTooManyRequests {
+		t.Errorf("Problem(throttled).Status = %d, want 429", pe.Status)
+	}
+	if _, err := p.SignIn(owner, DemoUser, "Demo-Passw0rd!"); err != nil {
+		t.Errorf("SignIn(owner from another address) error = %v, want tokens", err)
+	}
+	clock = clock.Add(te.RetryAfter)
+	if _, err := p.SignIn(attacker, DemoUser, "Demo-Passw0rd!"); err != nil {
+		t.Errorf("SignIn(after Retry-After) error = %v, want tokens", err)
+	}
+}
+
+// TestSignInSourceBudget: one address spraying one guess over many usernames is throttled too.
+func TestSignInSourceBudget(t *testing.T) {
+	p := newIdP(t)
+	clock := time.Now()
+	p.now = func() time.Time { return clock }
+	ctx := identity.WithSourceAddress(context.Background(), "203.0.113.10")
+	throttledAt := -1
+	for i := range sourceBurst + 5 {
+		_, err := p.SignIn(ctx, fmt.Sprintf("user%d@example.com", i), "Spr4y!pass")
+		if errors.Is(err, identity.ErrTooManyRequests) {
+			throttledAt = i
+			break
 		}
 	}
-	_, err := p.SignIn(ctx, DemoUser, "Demo-Passw0rd!")
-	var te *identity.ThrottleError
-	if !errors.As(err, &te) || te.RetryAfter <= 0 || te.RetryAfter > lockout {
-		t.Fatalf("SignIn(locked) error = %v, want a ThrottleError", err)
+	if throttledAt != sourceBurst {
+		t.Fatalf("first 429 at attempt %d, want %d", throttledAt, sourceBurst)
 	}
-	if st, _ := identity.HTTPStatus(err); st != http.StatusTooManyRequests {
-		t.Errorf("HTTPStatus(locked) = %d, want 429", st)
+	if _, err := p.SignIn(identity.WithSourceAddress(context.Background(), "192.0.2.1"), DemoUser, "Demo-Passw0rd!"); err != nil {
+		t.Errorf("SignIn(other address) error = %v, want tokens", err)
 	}
-	p.now = func() time.Time { return time.Now().Add(lockout + time.Second) }
+	clock = clock.Add(sourceRefill)
 	if _, err := p.SignIn(ctx, DemoUser, "Demo-Passw0rd!"); err != nil {
-		t.Errorf("SignIn(after lockout) error = %v", err)
+		t.Errorf("SignIn(after refill) error = %v, want tokens", err)
+	}
+}
+
+// TestTokenEndpointThrottle: 300 wrong client secrets in a row get 401 a few times, then 429
+// with Retry-After; a known and an unknown client_id are throttled alike; the right secret from
+// another address still works.
+func TestTokenEndpointThrottle(t *testing.T) {
+	p := newIdP(t)
+	h := p.TokenHandler()
+	post := func(id, secret, remote string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodPost, "/oauth2/token", strings.NewReader("grant_type=client_credentials"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.SetBasicAuth(id, secret)
+		req.RemoteAddr = remote
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+	for _, id := range []string{"acme-partner", "ghost-partner"} {
+		t.Run(id, func(t *testing.T) {
+			remote := "203.0.113.20:4711"
+			if id == "ghost-partner" {
+				remote = "203.0.113.21:4711"
+			}
+			counts := map[int]int{}
+			for i := range 300 {
+				rec := post(id, fmt.Sprintf("guess-%d", i), remote)
+				counts[rec.Code]++
+				if rec.Code == http.StatusTooManyRequests {
+					if ra, err := strconv.Atoi(rec.Header().Get("Retry-After")); err != nil || ra < 1 {
+						t.Fatalf("429 Retry-After = %q, want whole seconds >= 1", rec.Header().Get("Retry-After"))
+					}
+					if !strings.Contains(rec.Body.String(), `"error":"too_many_requests"`) {
+						t.Fatalf("429 body = %s, want the OAuth error JSON", rec.Body)
+					}
+				}
+			}
+			if counts[http.StatusUnauthorized] != freeFailures || counts[http.StatusTooManyRequests] != 300-freeFailures {
+				t.Errorf("statuses = %v, want %d × 401 then 429", counts, freeFailures)
+			}
+		})
+	}
+	if rec := post("acme-partner", "acme-secret", "203.0.113.20:4711"); rec.Code != http.StatusTooManyRequests {
+		t.Errorf("right secret from the throttled address = %d, want 429", rec.Code)
+	}
+	if rec := post("acme-partner", "acme-secret", "192.0.2.80:5000"); rec.Code != http.StatusOK {
+		t.Errorf("right secret from another address = %d %s, want 200", rec.Code, rec.Body)
+	}
+}
+
+// TestDiscovery: the discovery document names the URLs the IdP serves, and a client that follows
+// it gets a token that verifies with the keys at its jwks_uri and carries its issuer.
+func TestDiscovery(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	issuer := "http://" + ln.Addr().String() + "/local-idp"
+	p, err := New(Config{Issuer: issuer, KeyFile: sharedKeyFile(t), PartnersFile: filepath.Join("testdata", "partners.json")}, quietLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: p.Handler(), ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	defer srv.Close()
+
+	resp, err := http.Get(issuer + "/.well-known/openid-configuration")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var d map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&d); err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+		t.Fatalf("GET discovery = %d %s, want 200 JSON", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	wantStr := map[string]string{"issuer": issuer, "jwks_uri": issuer + "/.well-known/jwks.json", "token_endpoint": issuer + "/oauth2/token"}
+	for k, want := range wantStr {
+		if got, _ := d[k].(string); got != want {
+			t.Errorf("discovery %s = %q, want %q", k, got, want)
+		}
+	}
+	wantList := map[string][]string{
+		"grant_types_supported":                 {"client_credentials"},
+		"token_endpoint_auth_methods_supported": {"client_secret_basic"},
+		"id_token_signing_alg_values_supported": {"RS256"},
+		"subject_types_supported":               {"public"},
+		"scopes_supported":                      {"aws.cognito.signin.user.admin", "partner-api/catalog.read", "partner-api/orders.write"},
+	}
+	for k, want := range wantList {
+		if got := toStrings(d[k]); !slices.Equal(got, want) {
+			t.Errorf("discovery %s = %v, want %v", k, got, want)
+		}
+	}
+	ks, err := auth.NewKeySet(auth.KeySetOptions{URL: d["jwks_uri"].(string)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := auth.NewVerifier(auth.Options{Issuer: d["issuer"].(string), ClientIDs: []string{"acme-partner"}, Keys: ks})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := http.NewRequest(http.MethodPost, d["token_endpoint"].(string), strings.NewReader("grant_type=client_credentials&scope=partner-api%2Fcatalog.read"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth("acme-partner", "acme-secret")
+	tr, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Body.Close()
+	var tok tokenResponse
+	if err := json.NewDecoder(tr.Body).Decode(&tok); err != nil || tr.StatusCode != http.StatusOK {
+		t.Fatalf("POST token_endpoint = %d, %v", tr.StatusCode, err)
+	}
+	if _, err := v.Verify(context.Background(), tok.AccessToken, auth.Access{MachinesOnly: true, Scopes: []string{"partner-api/catalog.read"}}); err != nil {
+		t.Errorf("Verify(token from the discovered endpoint, keys from jwks_uri) error = %v", err)
 	}
 }
 
