@@ -11,6 +11,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -20,6 +21,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -51,6 +53,9 @@ func env(name, def string) string {
 	return def
 }
 
+// listenVars names, per devstack flag, the environment variable that sets it.
+var listenVars = map[string]string{"web": "WEB_ADDR", "mobile": "MOBILE_ADDR", "partner": "PARTNER_ADDR", "demo": "DEMO_ADDR"}
+
 func run(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("devstack", flag.ContinueOnError)
 	root := fs.String("root", "", "repository root (default: found from the working directory)")
@@ -58,8 +63,15 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	mobileAddr := fs.String("mobile", env("MOBILE_ADDR", "127.0.0.1:8082"), "bff-mobile address (MOBILE_ADDR)")
 	partnerAddr := fs.String("partner", env("PARTNER_ADDR", "127.0.0.1:8083"), "bff-partner address (PARTNER_ADDR)")
 	demoAddr := fs.String("demo", env("DEMO_ADDR", "127.0.0.1:8080"), "demo web app address (DEMO_ADDR); empty to disable")
+	extraOrigins := fs.String("cors", os.Getenv("BFF_EXTRA_CORS_ORIGINS"),
+		"comma-separated extra origins bff-web allows besides the demo app, e.g. http://localhost:5173 (BFF_EXTRA_CORS_ORIGINS)")
 	noBuild := fs.Bool("no-build", false, "use the binaries already in .local/bin")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	// Fail fast, naming the port, when an address is taken: otherwise a BFF exits at once and
+	// the others wait for it.
+	if err := checkFree(map[string]string{"web": *webAddr, "mobile": *mobileAddr, "partner": *partnerAddr, "demo": *demoAddr}); err != nil {
 		return err
 	}
 	if *root == "" {
@@ -93,14 +105,20 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if *demoAddr != "" {
 		demoOrigin = "http://" + *demoAddr
 	}
+	origins := corsOrigins(demoOrigin, os.Getenv("BFF_CORS_ORIGINS"), *extraOrigins)
 	common := []string{
 		"BFF_LOCAL_IDP_KEY_FILE=" + keyFile,
 		"BFF_LOCAL_IDP_ISSUER=" + issuer,
 		// EMF metric lines are for CloudWatch; on a laptop they would drown the request log.
 		"BFF_METRICS=off",
 	}
+	webEnv := []string{"BFF_CORS_ORIGINS=" + strings.Join(origins, ","), "BFF_LOCAL_IDP_CLIENT_ID=local-web-client"}
+	if demoOrigin != "" && os.Getenv("BFF_WEB_SITE_URL") == "" {
+		// Canonical product URLs point at the demo app, wherever DEMO_ADDR put it.
+		webEnv = append(webEnv, "BFF_WEB_SITE_URL="+demoOrigin)
+	}
 	bffs := []bff{
-		{name: "bff-web", addr: *webAddr, env: []string{"BFF_CORS_ORIGINS=" + demoOrigin, "BFF_LOCAL_IDP_CLIENT_ID=local-web-client"}},
+		{name: "bff-web", addr: *webAddr, env: webEnv},
 		{name: "bff-mobile", addr: *mobileAddr, env: []string{"BFF_LOCAL_IDP_CLIENT_ID=local-mobile-client"}},
 		{name: "bff-partner", addr: *partnerAddr, env: []string{"BFF_LOCAL_IDP_CLIENT_ID=local-partner-portal"}},
 	}
@@ -112,9 +130,6 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	for _, b := range bffs {
 		cmd := exec.Command(filepath.Join(bin, b.name))
 		cmd.Env = append(append(append(os.Environ(), "BFF_ADDR="+b.addr), common...), b.env...)
-		if b.name == "bff-web" && demoOrigin == "" {
-			cmd.Env = append(cmd.Env, "BFF_CORS_ORIGINS=")
-		}
 		stdout, _ := cmd.StdoutPipe()
 		cmd.Stderr = cmd.Stdout
 		if err := cmd.Start(); err != nil {
@@ -127,18 +142,19 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 			defer wg.Done()
 			prefix(out, name, r)
 		}(b.name, stdout)
-		go func(name string, cmd *exec.Cmd) {
+		go func(name, addr string, cmd *exec.Cmd) {
 			err := cmd.Wait()
 			select {
 			case <-ctx.Done():
 			default:
-				died <- fmt.Errorf("%s exited: %v", name, err)
+				died <- fmt.Errorf("%s (%s) exited: %v", name, addr, err)
 			}
-		}(b.name, cmd)
+		}(b.name, b.addr, cmd)
 	}
 	for _, b := range bffs {
-		if err := waitHealthy(ctx, b.addr, 60*time.Second); err != nil {
+		if err := waitHealthy(ctx, b.addr, 60*time.Second, died); err != nil {
 			stopAll(procs)
+			wg.Wait()
 			return fmt.Errorf("%s did not become healthy on %s: %w", b.name, b.addr, err)
 		}
 	}
@@ -151,7 +167,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		}
 		demo = srv
 	}
-	banner(out, *webAddr, *mobileAddr, *partnerAddr, *demoAddr)
+	banner(out, *webAddr, *mobileAddr, *partnerAddr, *demoAddr, origins)
 	var result error
 	select {
 	case <-ctx.Done():
@@ -200,7 +216,49 @@ func prefix(out io.Writer, name string, r io.Reader) {
 	}
 }
 
-func waitHealthy(ctx context.Context, addr string, timeout time.Duration) error {
+// checkFree fails, naming the address, its port and the variable that sets it, when an address
+// is already in use or given twice.
+func checkFree(addrs map[string]string) error {
+	seen := map[string]string{}
+	var errs []error
+	for _, name := range []string{"web", "mobile", "partner", "demo"} {
+		addr := addrs[name]
+		if addr == "" {
+			continue
+		}
+		if other, dup := seen[addr]; dup {
+			errs = append(errs, fmt.Errorf("%s (-%s) and %s (-%s) are both %s", listenVars[other], other, listenVars[name], name, addr))
+			continue
+		}
+		seen[addr] = name
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			_, port, _ := net.SplitHostPort(addr)
+			errs = append(errs, fmt.Errorf("port %s (%s for %s) is not available: %w; stop what uses it or set %s=127.0.0.1:<free port>",
+				port, listenVars[name], name, err, listenVars[name]))
+			continue
+		}
+		_ = ln.Close()
+	}
+	return errors.Join(errs...)
+}
+
+// corsOrigins merges the demo app's origin, BFF_CORS_ORIGINS from the environment and the extra
+// origins, each comma-separated, without duplicates, in that order.
+func corsOrigins(lists ...string) []string {
+	var out []string
+	for _, l := range lists {
+		for _, o := range strings.Split(l, ",") {
+			if o = strings.TrimRight(strings.TrimSpace(o), "/"); o != "" && !slices.Contains(out, o) {
+				out = append(out, o)
+			}
+		}
+	}
+	return out
+}
+
+// waitHealthy polls addr's /healthz until 200, the timeout, or a BFF process dies (died).
+func waitHealthy(ctx context.Context, addr string, timeout time.Duration, died <-chan error) error {
 	deadline := time.Now().Add(timeout)
 	client := &http.Client{Timeout: time.Second}
 	for {
@@ -218,6 +276,8 @@ func waitHealthy(ctx context.Context, addr string, timeout time.Duration) error 
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
+		case derr := <-died:
+			return derr
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
@@ -246,7 +306,7 @@ func serveDemo(root, addr, webURL string) (*http.Server, error) {
 	return srv, nil
 }
 
-func banner(out io.Writer, web, mobile, partner, demo string) {
+func banner(out io.Writer, web, mobile, partner, demo string, origins []string) {
 	var b strings.Builder
 	line := strings.Repeat("─", 78)
 	fmt.Fprintf(&b, "\n%s\n BFF suite running on embedded defaults (local identity provider, in-memory data)\n%s\n", line, line)
@@ -256,6 +316,8 @@ func banner(out io.Writer, web, mobile, partner, demo string) {
 	if demo != "" {
 		fmt.Fprintf(&b, "  demo web app http://%s   (open in a browser)\n", demo)
 	}
+	fmt.Fprintf(&b, "\n  bff-web allows the origins %s (add more: BFF_EXTRA_CORS_ORIGINS=http://localhost:5173)\n", strings.Join(origins, ", "))
+	fmt.Fprintf(&b, "  local IdP discovery: http://%s/local-idp/.well-known/openid-configuration\n", web)
 	fmt.Fprintf(&b, "\n  demo user: %s / %s   (confirmation code for new sign-ups: 123456)\n", localidp.DemoUser, "Demo-Passw0rd!")
 	fmt.Fprintf(&b, "\n  try:\n    curl -s http://%s/healthz\n", web)
 	fmt.Fprintf(&b, "    curl -s 'http://%s/api/products?q=coffee&page_size=3'\n", web)
