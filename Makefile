@@ -19,11 +19,11 @@ help: ## list targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
 
 .PHONY: deps
-deps: ## install the test peers and tools (RIE, DynamoDB Local, cognito-local, tofu, staticcheck, chromium)
+deps: ## install the test peers and tools (RIE, DynamoDB Local, cognito-local, tofu, staticcheck, redocly, moto check, chromium)
 	@.ci/install-deps all >/dev/null
 
 .PHONY: run
-run: ## start bff-web :8081, bff-mobile :8082, bff-partner :8083 (and the demo web app) on embedded defaults
+run: ## start bff-web :8081, bff-mobile :8082, bff-partner :8083, demo app :8080 on embedded defaults (WEB_ADDR, ..., BFF_EXTRA_CORS_ORIGINS)
 	go run ./shared/cmd/devstack
 
 .PHONY: build
@@ -49,8 +49,12 @@ lint: vet ## go vet + staticcheck + gofmt check
 	@out=$$(gofmt -l shared bff-web bff-mobile bff-partner terraform/deploy bench); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 .PHONY: lambda
-lambda: ## build bootstrap zips for linux/arm64 into dist/ (reproducible)
-	go run ./terraform/deploy/cmd/bffdeploy build -out dist
+lambda: ## build bootstrap zips for linux/arm64 into dist/ (reproducible; prints each step)
+	@echo "==> compile bffdeploy into .local/bin (the first time takes a minute or two)"
+	@mkdir -p .local/bin
+	go build -trimpath -o .local/bin/bffdeploy ./terraform/deploy/cmd/bffdeploy
+	@echo "==> build the Lambda zips, one function at a time (the first cross-compile for linux/arm64 takes minutes)"
+	.local/bin/bffdeploy build -out dist
 
 .PHONY: bench
 bench: ## run the benchmarks and write bench/results/latest.{md,json} (a few minutes)
@@ -64,5 +68,5 @@ soak: ## mixed traffic with faults on embedded and DynamoDB Local for SOAK_DURAT
 	go run ./bench/cmd/soak -duration $(SOAK_DURATION) -out bench/results
 
 .PHONY: fmt
-fmt:
+fmt: ## gofmt -w over the Go modules
 	gofmt -w shared bff-web bff-mobile bff-partner terraform/deploy bench

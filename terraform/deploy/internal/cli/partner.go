@@ -57,9 +57,24 @@ func (f *partnerFlags) client(ctx context.Context) (*cip.Client, error) {
 	}), nil
 }
 
+const partnerUsage = `bffdeploy partner manages partner app clients (client_credentials) in the Cognito user pool.
+
+Usage:
+  bffdeploy partner add     -user-pool ID -resource-server ID -name NAME -scopes a.read,b.write [-endpoint URL] [-region R] [-json]
+  bffdeploy partner list    -user-pool ID -resource-server ID [-endpoint URL] [-region R] [-json]
+  bffdeploy partner disable -user-pool ID -resource-server ID -name NAME [-endpoint URL] [-region R] [-json]
+
+Run "bffdeploy partner SUBCOMMAND -h" for its flags.
+`
+
 func (a *App) partner(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return usagef("partner needs a subcommand: add, list or disable")
+		return usagef("partner needs a subcommand: add, list or disable (bffdeploy partner -h)")
+	}
+	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(a.Stdout, partnerUsage)
+		return flag.ErrHelp
 	}
 	sub, args := args[0], args[1:]
 	var f partnerFlags
