@@ -204,6 +204,7 @@ func TestFirstSession(t *testing.T) {
 		{"TOKEN=$(", nil},
 		{"/v1/products?limit=3", []string{`"items":[`, `"sku":"`}},
 		{"/nope", []string{`"code":"not_found"`, `"correlation_id":"`}},
+		{"/.well-known/openid-configuration", []string{`"issuer":"http://` + web + `/local-idp"`, `"grant_types_supported":["client_credentials"]`}},
 		{"scope=partner-api/catalog.read", []string{`"access_token":"`, `"token_type":"Bearer"`}},
 	}
 	if len(checks) != len(cmds) {
