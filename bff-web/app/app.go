@@ -18,6 +18,7 @@ import (
 	"bffsuite.dev/shared/compress"
 	"bffsuite.dev/shared/customers"
 	"bffsuite.dev/shared/httpcache"
+	"bffsuite.dev/shared/idempotency"
 	"bffsuite.dev/shared/identity"
 	"bffsuite.dev/shared/middleware"
 	"bffsuite.dev/shared/orders"
@@ -63,6 +64,8 @@ type handlers struct {
 	idp       identity.Provider
 	sess      *sessions
 	public    httpcache.Policy
+	// idem keeps the Idempotency-Key records of POST /api/orders, scoped per customer.
+	idem idempotency.Store
 
 	categories memo[[]catalog.Category]
 	featured   memo[catalog.SearchResult]
@@ -112,8 +115,12 @@ func build(cfg Config, p *coldstart.Platform) (*gin.Engine, *handlers, error) {
 	for _, o := range p.Config.HTTP.CORSOrigins {
 		origins[o] = true
 	}
+	var idem idempotency.Store = idempotency.NewMemory()
+	if p.DynamoDB != nil {
+		idem = idempotency.NewDynamoDB(p.DynamoDB, cfg.IdempotencyTable)
+	}
 	h := &handlers{
-		cfg: cfg, log: p.Logger, catalog: p.Catalog, customers: p.Customers, orders: p.Orders, idp: idp,
+		cfg: cfg, log: p.Logger, catalog: p.Catalog, customers: p.Customers, orders: p.Orders, idp: idp, idem: idem,
 		sess: &sessions{
 			keys: keys, cfg: cfg.Session, verifier: p.Verifier, idp: idp, origins: origins, log: p.Logger, now: time.Now,
 			cookies: session.Cookies{Secure: cfg.Session.CookieSecure, SameSite: cfg.Session.sameSite, Domain: cfg.Session.CookieDomain},
@@ -124,7 +131,7 @@ func build(cfg Config, p *coldstart.Platform) (*gin.Engine, *handlers, error) {
 	}
 	r := p.Engine(coldstart.EngineOptions{EngineOptions: server.EngineOptions{
 		CORSCredentials: true,
-		CORSHeaders:     []string{"Content-Type", headerCSRF, middleware.HeaderCorrelationID},
+		CORSHeaders:     []string{"Content-Type", headerCSRF, middleware.HeaderCorrelationID, idempotency.HeaderKey},
 	}})
 	h.routes(r)
 	return r, h, nil
@@ -155,7 +162,13 @@ func (h *handlers) routes(r *gin.Engine) {
 	signedIn.GET("/account", h.account)
 	signedIn.PATCH("/account", h.updateAccount)
 	signedIn.GET("/orders", h.listOrders)
-	signedIn.POST("/orders", h.placeOrder)
+	// A double-click or a retried fetch sends the same Idempotency-Key: one order, the same
+	// answer (the key is optional; the demo app sends one per checkout attempt).
+	signedIn.POST("/orders", idempotency.Middleware(h.idem, idempotency.Options{
+		Scope:         func(c *gin.Context) string { return "web-customer:" + current(c).Sub },
+		ReplayHeaders: []string{"Content-Language"},
+		Logger:        h.log,
+	}), h.placeOrder)
 	signedIn.GET("/orders/:id", h.getOrder)
 	signedIn.POST("/orders/:id/cancel", h.cancelOrder)
 }

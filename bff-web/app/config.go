@@ -22,6 +22,9 @@ type Config struct {
 	Identity identity.Config
 	Session  SessionConfig
 	Web      WebConfig
+	// IdempotencyTable keeps the Idempotency-Key records of POST /api/orders (DynamoDB
+	// backend only; the embedded backend keeps them in memory).
+	IdempotencyTable string `env:"BFF_TABLE_IDEMPOTENCY" default:"bff-idempotency"`
 }
 
 // SessionConfig is how browser sessions are kept: sealed cookies (see docs/bff-web.md).

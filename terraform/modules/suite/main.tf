@@ -32,9 +32,10 @@ locals {
 
   table_actions = {
     web = {
-      catalog   = concat(local.dynamodb_read, local.stock_reserve)
-      customers = concat(local.dynamodb_read, local.customer_write)
-      orders    = concat(local.dynamodb_read, local.order_write)
+      catalog     = concat(local.dynamodb_read, local.stock_reserve)
+      customers   = concat(local.dynamodb_read, local.customer_write)
+      orders      = concat(local.dynamodb_read, local.order_write)
+      idempotency = local.idempotency
     }
     mobile = {
       catalog     = concat(local.dynamodb_read, local.stock_reserve)
@@ -88,6 +89,7 @@ locals {
   }
 
   web_environment = merge(local.common_environment, {
+    BFF_TABLE_IDEMPOTENCY     = module.tables.table_names["idempotency"]
     BFF_COOKIE_SECURE         = "true"
     BFF_COOKIE_SAMESITE       = var.web_cookie_same_site
     BFF_WEB_SITE_URL          = var.web_site_url != null ? var.web_site_url : (length(var.web_origins) > 0 ? var.web_origins[0] : "")

@@ -27,7 +27,7 @@ locals {
         by_partner  = { hash_key = "partner_id", range_key = "list_key" }  # ListOrdersByPartner (sparse)
       }
     }
-    # Idempotency-Key records of bff-mobile and bff-partner (shared/idempotency)
+    # Idempotency-Key records of bff-web, bff-mobile and bff-partner (shared/idempotency)
     idempotency = {
       hash_key      = "pk"
       attributes    = { pk = "S" }
