@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"bffsuite.dev/shared/identity/localidp"
 	"bffsuite.dev/shared/idempotency"
+	"bffsuite.dev/shared/identity/localidp"
 )
 
 // TestOrderIdempotency: POST /api/orders with an Idempotency-Key places one order however often
