@@ -22,6 +22,7 @@ import (
 	"bffsuite.dev/shared/identity"
 	"bffsuite.dev/shared/middleware"
 	"bffsuite.dev/shared/orders"
+	"bffsuite.dev/shared/revocation"
 	"bffsuite.dev/shared/server"
 	"bffsuite.dev/shared/session"
 	"github.com/gin-gonic/gin"
@@ -115,14 +116,19 @@ func build(cfg Config, p *coldstart.Platform) (*gin.Engine, *handlers, error) {
 	for _, o := range p.Config.HTTP.CORSOrigins {
 		origins[o] = true
 	}
-	var idem idempotency.Store = idempotency.NewMemory()
+	var (
+		idem    idempotency.Store = idempotency.NewMemory()
+		revoked revocation.Store  = revocation.NewMemory()
+	)
 	if p.DynamoDB != nil {
 		idem = idempotency.NewDynamoDB(p.DynamoDB, cfg.IdempotencyTable)
+		revoked = revocation.NewDynamoDB(p.DynamoDB, cfg.SessionRevocationsTable)
 	}
 	h := &handlers{
 		cfg: cfg, log: p.Logger, catalog: p.Catalog, customers: p.Customers, orders: p.Orders, idp: idp, idem: idem,
 		sess: &sessions{
 			keys: keys, cfg: cfg.Session, verifier: p.Verifier, idp: idp, origins: origins, log: p.Logger, now: time.Now,
+			revoked: revoked,
 			cookies: session.Cookies{Secure: cfg.Session.CookieSecure, SameSite: cfg.Session.sameSite, Domain: cfg.Session.CookieDomain},
 		},
 		public:     httpcache.Public(cfg.Web.CatalogMaxAge, cfg.Web.CatalogSharedMaxAge).Vary("Accept-Language"),

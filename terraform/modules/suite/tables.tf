@@ -33,6 +33,13 @@ locals {
       attributes    = { pk = "S" }
       ttl_attribute = "expires_at"
     }
+    # ended bff-web sessions (shared/revocation): written at logout, read on every request,
+    # expired by TTL at the session's max expiry
+    session_revocations = {
+      hash_key      = "pk"
+      attributes    = { pk = "S" }
+      ttl_attribute = "expires_at"
+    }
     # push-notification devices of bff-mobile (shared/devices)
     devices = {
       hash_key   = "token"
