@@ -21,6 +21,7 @@ import (
 	"bffsuite.dev/shared/idempotency"
 	"bffsuite.dev/shared/identity"
 	"bffsuite.dev/shared/middleware"
+	"bffsuite.dev/shared/money"
 	"bffsuite.dev/shared/orders"
 	"bffsuite.dev/shared/revocation"
 	"bffsuite.dev/shared/server"
@@ -181,7 +182,7 @@ func (h *handlers) routes(r *gin.Engine) {
 
 // mapper returns the view mapper of the request's locale (Accept-Language).
 func (h *handlers) mapper(c *gin.Context) mapper {
-	loc := negotiateLocale(c.GetHeader("Accept-Language"))
+	loc := money.NegotiateLocale(c.GetHeader("Accept-Language"))
 	c.Header("Content-Language", loc)
 	return mapper{site: h.cfg.Web.SiteURL, locale: loc}
 }
