@@ -18,6 +18,7 @@ import (
 	"bffsuite.dev/shared/domain"
 	"bffsuite.dev/shared/idempotency"
 	"bffsuite.dev/shared/identity"
+	"bffsuite.dev/shared/money"
 	"bffsuite.dev/shared/orders"
 	"bffsuite.dev/shared/problem"
 	"github.com/gin-gonic/gin"
@@ -241,6 +242,7 @@ func (h *handlers) catalogPolicy() cachePolicy {
 }
 
 func (h *handlers) listProducts(c *gin.Context) {
+	loc := localeOf(c)
 	v := &domain.ValidationError{}
 	q := catalog.Query{Category: strings.TrimSpace(c.Query("category")), Text: strings.TrimSpace(c.Query("q"))}
 	if len(q.Category) > catalog.MaxIDLength || !utf8.ValidString(q.Category) || strings.ContainsAny(q.Category, "#\x00") {
@@ -276,12 +278,13 @@ func (h *handlers) listProducts(c *gin.Context) {
 	}
 	out := ProductList{Items: make([]Product, len(page.Items)), NextCursor: page.Next}
 	for i, p := range page.Items {
-		out.Items[i] = toProduct(p, fs, dpr)
+		out.Items[i] = toProduct(p, fs, dpr, loc)
 	}
 	sendJSON(c, http.StatusOK, h.catalogPolicy(), out)
 }
 
 func (h *handlers) getProduct(c *gin.Context) {
+	loc := localeOf(c)
 	v := &domain.ValidationError{}
 	fs, err := parseFields(c.Query("fields"), detailFields)
 	if err != nil {
@@ -298,7 +301,7 @@ func (h *handlers) getProduct(c *gin.Context) {
 		problem.Abort(c, err)
 		return
 	}
-	sendJSON(c, http.StatusOK, h.catalogPolicy(), toProductDetail(p, fs, dpr))
+	sendJSON(c, http.StatusOK, h.catalogPolicy(), toProductDetail(p, fs, dpr, loc))
 }
 
 // ---- feed ----
@@ -315,6 +318,7 @@ type Feed struct {
 const activeOrdersScan = 20
 
 func (h *handlers) feed(c *gin.Context) {
+	loc := localeOf(c)
 	v := &domain.ValidationError{}
 	limit := queryInt(c, v, "limit", defaultLimit, 1, maxLimit)
 	fs, err := parseFields(c.Query("fields"), productFields)
@@ -353,7 +357,7 @@ func (h *handlers) feed(c *gin.Context) {
 	}
 	out := Feed{Featured: make([]Product, len(featured.Items))}
 	for i, p := range featured.Items {
-		out.Featured[i] = toProduct(p, fs, dpr)
+		out.Featured[i] = toProduct(p, fs, dpr, loc)
 	}
 	for _, cat := range cats {
 		if cat.ParentID == "" {
@@ -363,7 +367,7 @@ func (h *handlers) feed(c *gin.Context) {
 	for _, o := range recent.Items {
 		switch o.Status {
 		case orders.StatusPending, orders.StatusConfirmed, orders.StatusShipped:
-			out.ActiveOrders = append(out.ActiveOrders, toOrderSummary(o))
+			out.ActiveOrders = append(out.ActiveOrders, toOrderSummary(o, loc))
 		}
 	}
 	pol := cachePolicy{vary: []string{"Authorization", "X-Device-Pixel-Ratio"}}
@@ -469,6 +473,7 @@ type OrderList struct {
 }
 
 func (h *handlers) listOrders(c *gin.Context) {
+	loc := localeOf(c)
 	v := &domain.ValidationError{}
 	limit := queryInt(c, v, "limit", defaultLimit, 1, maxLimit)
 	if err := v.Err(); err != nil {
@@ -482,7 +487,7 @@ func (h *handlers) listOrders(c *gin.Context) {
 	}
 	out := OrderList{Items: make([]OrderSummary, len(page.Items)), NextCursor: page.NextCursor}
 	for i, o := range page.Items {
-		out.Items[i] = toOrderSummary(o)
+		out.Items[i] = toOrderSummary(o, loc)
 	}
 	sendJSON(c, http.StatusOK, personal, out)
 }
@@ -501,15 +506,17 @@ func (h *handlers) ownOrder(c *gin.Context) (orders.Order, error) {
 }
 
 func (h *handlers) getOrder(c *gin.Context) {
+	loc := localeOf(c)
 	o, err := h.ownOrder(c)
 	if err != nil {
 		problem.Abort(c, err)
 		return
 	}
-	sendJSON(c, http.StatusOK, personal, toOrderDetail(o))
+	sendJSON(c, http.StatusOK, personal, toOrderDetail(o, loc))
 }
 
 func (h *handlers) cancelOrder(c *gin.Context) {
+	loc := localeOf(c)
 	o, err := h.ownOrder(c)
 	if err != nil {
 		problem.Abort(c, err)
@@ -519,7 +526,7 @@ func (h *handlers) cancelOrder(c *gin.Context) {
 		problem.Abort(c, err)
 		return
 	}
-	sendJSON(c, http.StatusOK, personal, toOrderDetail(o))
+	sendJSON(c, http.StatusOK, personal, toOrderDetail(o, loc))
 }
 
 type orderLineRequest struct {
@@ -535,6 +542,7 @@ type placeOrderRequest struct {
 }
 
 func (h *handlers) placeOrder(c *gin.Context) {
+	loc := localeOf(c)
 	var in placeOrderRequest
 	if err := decodeBody(c, &in, false); err != nil {
 		problem.Abort(c, err)
@@ -580,7 +588,7 @@ func (h *handlers) placeOrder(c *gin.Context) {
 		return
 	}
 	c.Header("Location", "/v1/orders/"+o.ID)
-	sendJSON(c, http.StatusCreated, personal, toOrderDetail(o))
+	sendJSON(c, http.StatusCreated, personal, toOrderDetail(o, loc))
 }
 
 func defaultAddress(as []customers.Address) (customers.Address, bool) {
@@ -659,4 +667,13 @@ func (h *handlers) deleteDevice(c *gin.Context) {
 		return
 	}
 	c.Status(http.StatusNoContent)
+}
+
+// localeOf negotiates the locale of display strings (price_text, total_text…) from
+// Accept-Language, as bff-web does, and marks the response as varying with it.
+func localeOf(c *gin.Context) string {
+	loc := money.NegotiateLocale(c.GetHeader("Accept-Language"))
+	c.Header("Content-Language", loc)
+	c.Writer.Header().Add("Vary", "Accept-Language")
+	return loc
 }

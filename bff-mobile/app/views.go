@@ -10,6 +10,7 @@ import (
 	"bffsuite.dev/shared/catalog"
 	"bffsuite.dev/shared/customers"
 	"bffsuite.dev/shared/domain"
+	"bffsuite.dev/shared/money"
 	"bffsuite.dev/shared/orders"
 )
 
@@ -80,21 +81,10 @@ func pickImage(ims []catalog.Image, points int, dpr float64) string {
 	return ""
 }
 
-// currencySymbols covers the currencies of the suite; others are shown by their code.
-var currencySymbols = map[string]string{"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF "}
-
-// priceText is the one display string of an amount: "€129.99". Amounts are in minor units of
-// two-decimal currencies (the suite sells in EUR).
-func priceText(amount int64, currency string) string {
-	sign := ""
-	if amount < 0 {
-		sign, amount = "-", -amount
-	}
-	sym, ok := currencySymbols[currency]
-	if !ok {
-		sym = currency + " "
-	}
-	return fmt.Sprintf("%s%s%d.%02d", sign, sym, amount/100, amount%100)
+// priceText is the one display string of an amount in the app's locale (Accept-Language):
+// shared/money, the same formatting as bff-web ("€1,107.98", "¥12").
+func priceText(amount int64, currency, loc string) string {
+	return money.Format(amount, currency, loc)
 }
 
 // fieldSet is a parsed fields= parameter; nil means every field.
@@ -136,7 +126,7 @@ func truncate(s string, n int) string {
 func (fs fieldSet) has(f string) bool { return fs == nil || fs[f] }
 
 // toProduct shapes a catalog product for lists, keeping only the selected fields.
-func toProduct(p catalog.Product, fs fieldSet, dpr float64) Product {
+func toProduct(p catalog.Product, fs fieldSet, dpr float64, loc string) Product {
 	out := Product{ID: p.ID}
 	if fs.has("name") {
 		out.Name = p.Name
@@ -154,7 +144,7 @@ func toProduct(p catalog.Product, fs fieldSet, dpr float64) Product {
 		out.Currency = p.Price.Currency
 	}
 	if fs.has("price_text") {
-		out.PriceText = priceText(p.Price.Amount, p.Price.Currency)
+		out.PriceText = priceText(p.Price.Amount, p.Price.Currency, loc)
 	}
 	if fs.has("thumb") {
 		out.Thumb = pickImage(p.Images, thumbPoints, dpr)
@@ -169,8 +159,8 @@ func toProduct(p catalog.Product, fs fieldSet, dpr float64) Product {
 }
 
 // toProductDetail shapes a product for its own screen.
-func toProductDetail(p catalog.Product, fs fieldSet, dpr float64) ProductDetail {
-	out := ProductDetail{Product: toProduct(p, fs, dpr)}
+func toProductDetail(p catalog.Product, fs fieldSet, dpr float64, loc string) ProductDetail {
+	out := ProductDetail{Product: toProduct(p, fs, dpr, loc)}
 	if fs.has("description") {
 		out.Description = p.Description
 	}
@@ -208,10 +198,10 @@ type OrderSummary struct {
 	CreatedAt string `json:"created_at"`
 }
 
-func toOrderSummary(o orders.Order) OrderSummary {
+func toOrderSummary(o orders.Order, loc string) OrderSummary {
 	return OrderSummary{
 		ID: o.ID, Status: strings.ToLower(string(o.Status)), Items: o.ItemCount,
-		Total: o.Total.Amount, Currency: o.Total.Currency, TotalText: priceText(o.Total.Amount, o.Total.Currency),
+		Total: o.Total.Amount, Currency: o.Total.Currency, TotalText: priceText(o.Total.Amount, o.Total.Currency, loc),
 		CreatedAt: o.CreatedAt.UTC().Format(time.RFC3339),
 	}
 }
@@ -236,19 +226,19 @@ type OrderDetail struct {
 	UpdatedAt    string      `json:"updated_at"`
 }
 
-func toOrderDetail(o orders.Order) OrderDetail {
+func toOrderDetail(o orders.Order, loc string) OrderDetail {
 	d := OrderDetail{
-		OrderSummary: toOrderSummary(o),
+		OrderSummary: toOrderSummary(o, loc),
 		Lines:        make([]OrderLine, len(o.Lines)),
-		SubtotalText: priceText(o.Subtotal.Amount, o.Subtotal.Currency),
-		ShippingText: priceText(o.Shipping.Amount, o.Shipping.Currency),
+		SubtotalText: priceText(o.Subtotal.Amount, o.Subtotal.Currency, loc),
+		ShippingText: priceText(o.Shipping.Amount, o.Shipping.Currency, loc),
 		ShipTo:       shipTo(o.ShippingAddress),
 		Cancellable:  orders.CanTransition(o.Status, orders.StatusCancelled),
 		UpdatedAt:    o.UpdatedAt.UTC().Format(time.RFC3339),
 	}
 	for i, l := range o.Lines {
 		d.Lines[i] = OrderLine{ProductID: l.ProductID, Name: l.Name, Quantity: l.Quantity,
-			Total: l.Total.Amount, TotalText: priceText(l.Total.Amount, l.Total.Currency)}
+			Total: l.Total.Amount, TotalText: priceText(l.Total.Amount, l.Total.Currency, loc)}
 	}
 	return d
 }

@@ -409,11 +409,11 @@ func (a *api) cancelOrder(c *gin.Context) {
 		problem.Abort(c, err)
 		return
 	}
-	if o.Status != orders.StatusCancelled { // cancelling a cancelled order answers it unchanged
-		if o, err = a.deps.Orders.CancelOrder(c.Request.Context(), o.ID); err != nil {
-			problem.Abort(c, err)
-			return
-		}
+	// CancelOrder is idempotent: a cancelled order (also one a concurrent request just
+	// cancelled) is answered unchanged, and its stock is restored once.
+	if o, err = a.deps.Orders.CancelOrder(c.Request.Context(), o.ID); err != nil {
+		problem.Abort(c, err)
+		return
 	}
 	c.JSON(http.StatusOK, toPartnerOrder(o))
 }

@@ -11,6 +11,7 @@ import (
 	"bffsuite.dev/shared/customers"
 	"bffsuite.dev/shared/domain"
 	"bffsuite.dev/shared/httpcache"
+	"bffsuite.dev/shared/idempotency"
 	"bffsuite.dev/shared/orders"
 	"bffsuite.dev/shared/problem"
 	"github.com/gin-gonic/gin"
@@ -190,7 +191,19 @@ func (h *handlers) placeOrder(c *gin.Context) {
 			return
 		}
 	}
-	o, err := h.orders.PlaceOrder(ctx, orders.PlaceOrderInput{CustomerID: ws.Sub, Channel: orders.ChannelWeb, Lines: in.Lines, ShippingAddress: addr})
+	po := orders.PlaceOrderInput{CustomerID: ws.Sub, Channel: orders.ChannelWeb, Lines: in.Lines, ShippingAddress: addr}
+	scope, key, keyed := idempotency.KeyFrom(ctx)
+	if keyed {
+		// The order id follows from the key, so a retry after a crash between creating the
+		// order and storing the response finds the order instead of placing a second one.
+		po.OrderID = idempotency.DeriveID("ord_", "bff-web.orders", scope, key)
+	}
+	o, err := h.orders.PlaceOrder(ctx, po)
+	if err != nil && keyed && errors.Is(err, domain.ErrConflict) {
+		if prev, gerr := h.orders.GetOrder(ctx, po.OrderID); gerr == nil && prev.CustomerID == ws.Sub {
+			o, err = prev, nil
+		}
+	}
 	if err != nil {
 		problem.Abort(c, fmt.Errorf("place order for %s: %w", ws.Sub, err))
 		return

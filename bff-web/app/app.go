@@ -18,9 +18,12 @@ import (
 	"bffsuite.dev/shared/compress"
 	"bffsuite.dev/shared/customers"
 	"bffsuite.dev/shared/httpcache"
+	"bffsuite.dev/shared/idempotency"
 	"bffsuite.dev/shared/identity"
 	"bffsuite.dev/shared/middleware"
+	"bffsuite.dev/shared/money"
 	"bffsuite.dev/shared/orders"
+	"bffsuite.dev/shared/revocation"
 	"bffsuite.dev/shared/server"
 	"bffsuite.dev/shared/session"
 	"github.com/gin-gonic/gin"
@@ -63,6 +66,8 @@ type handlers struct {
 	idp       identity.Provider
 	sess      *sessions
 	public    httpcache.Policy
+	// idem keeps the Idempotency-Key records of POST /api/orders, scoped per customer.
+	idem idempotency.Store
 
 	categories memo[[]catalog.Category]
 	featured   memo[catalog.SearchResult]
@@ -112,10 +117,19 @@ func build(cfg Config, p *coldstart.Platform) (*gin.Engine, *handlers, error) {
 	for _, o := range p.Config.HTTP.CORSOrigins {
 		origins[o] = true
 	}
+	var (
+		idem    idempotency.Store = idempotency.NewMemory()
+		revoked revocation.Store  = revocation.NewMemory()
+	)
+	if p.DynamoDB != nil {
+		idem = idempotency.NewDynamoDB(p.DynamoDB, cfg.IdempotencyTable)
+		revoked = revocation.NewDynamoDB(p.DynamoDB, cfg.SessionRevocationsTable)
+	}
 	h := &handlers{
-		cfg: cfg, log: p.Logger, catalog: p.Catalog, customers: p.Customers, orders: p.Orders, idp: idp,
+		cfg: cfg, log: p.Logger, catalog: p.Catalog, customers: p.Customers, orders: p.Orders, idp: idp, idem: idem,
 		sess: &sessions{
 			keys: keys, cfg: cfg.Session, verifier: p.Verifier, idp: idp, origins: origins, log: p.Logger, now: time.Now,
+			revoked: revoked,
 			cookies: session.Cookies{Secure: cfg.Session.CookieSecure, SameSite: cfg.Session.sameSite, Domain: cfg.Session.CookieDomain},
 		},
 		public:     httpcache.Public(cfg.Web.CatalogMaxAge, cfg.Web.CatalogSharedMaxAge).Vary("Accept-Language"),
@@ -124,7 +138,7 @@ func build(cfg Config, p *coldstart.Platform) (*gin.Engine, *handlers, error) {
 	}
 	r := p.Engine(coldstart.EngineOptions{EngineOptions: server.EngineOptions{
 		CORSCredentials: true,
-		CORSHeaders:     []string{"Content-Type", headerCSRF, middleware.HeaderCorrelationID},
+		CORSHeaders:     []string{"Content-Type", headerCSRF, middleware.HeaderCorrelationID, idempotency.HeaderKey},
 	}})
 	h.routes(r)
 	return r, h, nil
@@ -155,14 +169,20 @@ func (h *handlers) routes(r *gin.Engine) {
 	signedIn.GET("/account", h.account)
 	signedIn.PATCH("/account", h.updateAccount)
 	signedIn.GET("/orders", h.listOrders)
-	signedIn.POST("/orders", h.placeOrder)
+	// A double-click or a retried fetch sends the same Idempotency-Key: one order, the same
+	// answer (the key is optional; the demo app sends one per checkout attempt).
+	signedIn.POST("/orders", idempotency.Middleware(h.idem, idempotency.Options{
+		Scope:         func(c *gin.Context) string { return "web-customer:" + current(c).Sub },
+		ReplayHeaders: []string{"Content-Language"},
+		Logger:        h.log,
+	}), h.placeOrder)
 	signedIn.GET("/orders/:id", h.getOrder)
 	signedIn.POST("/orders/:id/cancel", h.cancelOrder)
 }
 
 // mapper returns the view mapper of the request's locale (Accept-Language).
 func (h *handlers) mapper(c *gin.Context) mapper {
-	loc := negotiateLocale(c.GetHeader("Accept-Language"))
+	loc := money.NegotiateLocale(c.GetHeader("Accept-Language"))
 	c.Header("Content-Language", loc)
 	return mapper{site: h.cfg.Web.SiteURL, locale: loc}
 }

@@ -187,14 +187,26 @@ func (h *handlers) logout(c *gin.Context) {
 		return
 	}
 	ws, rc, err := h.sess.load(c)
-	if err != nil {
+	if err == nil {
+		err = h.sess.checkRevoked(c.Request.Context(), ws)
+	}
+	if err != nil && !errors.Is(err, domain.ErrUnavailable) { // no session, or one already ended
 		h.sess.clear(c)
 		c.Status(http.StatusNoContent)
+		return
+	} else if err != nil {
+		problem.Abort(c, err)
 		return
 	}
 	got := c.GetHeader(headerCSRF)
 	if got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(ws.CSRF)) != 1 {
 		problem.Abort(c, problem.New(http.StatusForbidden, codeCSRF, "The CSRF token is missing or wrong."))
+		return
+	}
+	// Recorded first: from here on no instance accepts a copy of these cookies, even while
+	// their access token is valid and before the next revalidation.
+	if err := h.sess.revoke(c.Request.Context(), ws); err != nil {
+		problem.Abort(c, err)
 		return
 	}
 	if err := h.idp.RevokeToken(c.Request.Context(), rc.Refresh); err != nil {

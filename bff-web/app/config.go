@@ -22,6 +22,13 @@ type Config struct {
 	Identity identity.Config
 	Session  SessionConfig
 	Web      WebConfig
+	// IdempotencyTable keeps the Idempotency-Key records of POST /api/orders (DynamoDB
+	// backend only; the embedded backend keeps them in memory).
+	IdempotencyTable string `env:"BFF_TABLE_IDEMPOTENCY" default:"bff-idempotency"`
+	// SessionRevocationsTable keeps the ids of logged-out sessions until they expire, so a
+	// saved copy of their cookies is refused at once by every instance (DynamoDB backend
+	// only; the embedded backend keeps them in memory).
+	SessionRevocationsTable string `env:"BFF_TABLE_SESSION_REVOCATIONS" default:"bff-session-revocations"`
 }
 
 // SessionConfig is how browser sessions are kept: sealed cookies (see docs/bff-web.md).

@@ -11,6 +11,7 @@ import (
 	"bffsuite.dev/shared/customers"
 	"bffsuite.dev/shared/domain"
 	"bffsuite.dev/shared/httpcache"
+	"bffsuite.dev/shared/money"
 	"bffsuite.dev/shared/orders"
 	"bffsuite.dev/shared/problem"
 	"github.com/gin-gonic/gin"
@@ -265,9 +266,9 @@ func (h *handlers) products(c *gin.Context) {
 		if b.Max > 0 {
 			mx := b.Max
 			band.Max = &mx
-			band.Label = formatMoney(b.Min, currency, m.locale) + " – " + formatMoney(b.Max, currency, m.locale)
+			band.Label = money.Format(b.Min, currency, m.locale) + " – " + money.Format(b.Max, currency, m.locale)
 		} else {
-			band.Label = formatMoney(b.Min, currency, m.locale) + "+"
+			band.Label = money.Format(b.Min, currency, m.locale) + "+"
 		}
 		band.Selected = q.MinPrice != nil && *q.MinPrice == b.Min && ((band.Max == nil && q.MaxPrice == nil) || (band.Max != nil && q.MaxPrice != nil && *q.MaxPrice == *band.Max))
 		out.Facets.PriceBands = append(out.Facets.PriceBands, band)

@@ -9,6 +9,7 @@ import (
 
 	"bffsuite.dev/shared/catalog"
 	"bffsuite.dev/shared/customers"
+	"bffsuite.dev/shared/money"
 	"bffsuite.dev/shared/orders"
 )
 
@@ -151,7 +152,7 @@ func isoTime(t time.Time) string {
 }
 
 func (m mapper) price(v catalog.Money) webPrice {
-	return webPrice{Amount: v.Amount, Currency: v.Currency, Formatted: formatMoney(v.Amount, v.Currency, m.locale)}
+	return webPrice{Amount: v.Amount, Currency: v.Currency, Formatted: money.Format(v.Amount, v.Currency, m.locale)}
 }
 
 func (m mapper) productURL(slug string) string { return "/products/" + url.PathEscape(slug) }

@@ -16,6 +16,7 @@ import (
 	"bffsuite.dev/shared/auth"
 	"bffsuite.dev/shared/identity"
 	"bffsuite.dev/shared/problem"
+	"bffsuite.dev/shared/revocation"
 	"bffsuite.dev/shared/session"
 	"github.com/gin-gonic/gin"
 )
@@ -71,6 +72,10 @@ type sessions struct {
 	origins  map[string]bool
 	log      *slog.Logger
 	now      func() time.Time
+	// revoked holds the sessions ended by logout, checked on every request: a copy of a
+	// logged-out session's cookies stops working at once on every instance. Revocations
+	// made elsewhere (global sign-out, disabled user) are caught by the revalidation.
+	revoked revocation.Store
 }
 
 // current returns the request's session (after withSession), or nil.
@@ -152,6 +157,30 @@ func (s *sessions) load(c *gin.Context) (*webSession, *refreshCookie, error) {
 		return nil, nil, fmt.Errorf("cookies of different sessions: %w", session.ErrInvalid)
 	}
 	return &ws, &rc, nil
+}
+
+// errLoggedOut: the cookies belong to a session that was logged out.
+var errLoggedOut = errors.New("session was logged out")
+
+// checkRevoked returns errLoggedOut when ws was logged out, or the store's error (wrapping
+// domain.ErrUnavailable) when that cannot be told.
+func (s *sessions) checkRevoked(ctx context.Context, ws *webSession) error {
+	revoked, err := s.revoked.Revoked(ctx, ws.ID)
+	if err != nil {
+		return fmt.Errorf("check session revocation: %w", err)
+	}
+	if revoked {
+		return fmt.Errorf("session cookie: %w", errLoggedOut)
+	}
+	return nil
+}
+
+// revoke records that ws has ended, until its cookies expire anyway.
+func (s *sessions) revoke(ctx context.Context, ws *webSession) error {
+	if err := s.revoked.Revoke(ctx, ws.ID, ws.Created.Add(s.cfg.TTL)); err != nil {
+		return fmt.Errorf("record logout: %w", err)
+	}
+	return nil
 }
 
 // write seals the session (and, when rc is not nil, the refresh cookie) into Set-Cookie headers.
@@ -246,6 +275,18 @@ func (s *sessions) withSession(required bool) gin.HandlerFunc {
 			}
 			s.clear(c) // an optional session that does not open: continue signed out
 			c.Next()
+			return
+		}
+		if err := s.checkRevoked(c.Request.Context(), ws); errors.Is(err, errLoggedOut) {
+			if required || unsafeMethod(c.Request.Method) {
+				s.unauthorized(c, codeSessionInvalid, "The session has ended; sign in again.", err)
+				return
+			}
+			s.clear(c)
+			c.Next()
+			return
+		} else if err != nil {
+			problem.Abort(c, err) // fail closed: 503 while revocations cannot be read
 			return
 		}
 		if unsafeMethod(c.Request.Method) {

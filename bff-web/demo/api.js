@@ -26,10 +26,10 @@ export class ApiError extends Error {
 /**
  * call sends one request to the BFF and returns the parsed JSON body (null for 204).
  * @param {string} path e.g. "/api/home"
- * @param {{method?: string, body?: unknown, revalidate?: boolean}} [opts]
+ * @param {{method?: string, body?: unknown, revalidate?: boolean, extraHeaders?: Record<string, string>}} [opts]
  */
-export async function call(path, { method = "GET", body, revalidate = false } = {}) {
-  const headers = { Accept: "application/json" };
+export async function call(path, { method = "GET", body, revalidate = false, extraHeaders = {} } = {}) {
+  const headers = { Accept: "application/json", ...extraHeaders };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (method !== "GET" && method !== "HEAD" && csrfToken) headers["X-CSRF-Token"] = csrfToken;
   let res;
@@ -98,5 +98,21 @@ export const product = (slug) => call("/api/products/" + encodeURIComponent(slug
 export const account = () => call("/api/account", { revalidate: true });
 export const orders = (cursor) => call("/api/orders?limit=10" + (cursor ? "&cursor=" + encodeURIComponent(cursor) : ""), { revalidate: true });
 export const order = (id) => call("/api/orders/" + encodeURIComponent(id), { revalidate: true });
-export const placeOrder = (body) => call("/api/orders", { method: "POST", body });
+/**
+ * newIdempotencyKey returns a fresh random key for one checkout attempt.
+ * @returns {string}
+ */
+export function newIdempotencyKey() {
+  if (globalThis.crypto && typeof crypto.randomUUID === "function") return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * placeOrder sends one checkout attempt. The caller passes the same key when it sends the same
+ * attempt again (a second click, a retry after a network error): the BFF then answers the first
+ * order instead of placing a second one.
+ */
+export const placeOrder = (body, idempotencyKey) =>
+  call("/api/orders", { method: "POST", body, extraHeaders: idempotencyKey ? { "Idempotency-Key": idempotencyKey } : {} });
 export const cancelOrder = (id) => call("/api/orders/" + encodeURIComponent(id) + "/cancel", { method: "POST" });

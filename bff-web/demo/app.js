@@ -303,13 +303,20 @@ function afterProduct() {
   const form = document.getElementById("order-form");
   if (!form) return;
   const detail = document.querySelector("[data-testid=product-detail]");
+  // One Idempotency-Key per checkout attempt: sending the same form again (double-click,
+  // retry after a network error) reuses it, so the BFF places one order; changing the form
+  // makes a new attempt with a new key.
+  let attempt = null;
   submitting(form, async (d) => {
     const body = { lines: [{ product_id: detail.dataset.productId, quantity: Number(d.quantity) }] };
     if (document.getElementById("ship-other").open && (d.line1 || d.city)) {
       body.shipping_address = { name: d.name, line1: d.line1, city: d.city, postal_code: d.postal_code, country: d.country.toUpperCase() };
     }
+    const json = JSON.stringify(body);
+    if (!attempt || attempt.json !== json) attempt = { json, key: api.newIdempotencyKey() };
+    form.dataset.idempotencyKey = attempt.key;
     try {
-      const o = await api.placeOrder(body);
+      const o = await api.placeOrder(body, attempt.key);
       go(o.url, { kind: "ok", text: "Thank you! Your order is placed." });
     } catch (err) {
       if (err instanceof api.ApiError && err.fields.some((f) => f.field.startsWith("shipping_address"))) {

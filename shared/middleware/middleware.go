@@ -1,6 +1,6 @@
 // Package middleware holds the Gin middleware every BFF runs, in this order (see
 // server.NewEngine): Recovery → problem mapping → Correlation → RequestLog → Deadline →
-// BodyLimit → CORS → SecurityHeaders → RequireJSON.
+// BodyLimit → CORS → SecurityHeaders → RequireJSON (HeaderLimit sits before Deadline).
 package middleware
 
 import (
@@ -228,6 +228,39 @@ func BodyLimit(limit int64) gin.HandlerFunc {
 	}
 }
 
+// MaxHeaderBytes is the size limit of a request's head (request line and header fields) that
+// HeaderLimit enforces.
+const MaxHeaderBytes = 64 << 10
+
+// HeaderSize is the size of r's head as it came over the wire: request line, Host and every
+// header field with its separators.
+func HeaderSize(r *http.Request) int {
+	n := len(r.Method) + 1 + len(r.RequestURI) + 1 + len(r.Proto) + 2
+	if r.Host != "" {
+		n += len("Host: ") + len(r.Host) + 2
+	}
+	for k, vs := range r.Header {
+		for _, v := range vs {
+			n += len(k) + 2 + len(v) + 2
+		}
+	}
+	return n + 2
+}
+
+// HeaderLimit answers 431 problem+json when the request's head is larger than limit bytes.
+// The local http.Server's own limit sits above it (its refusal is plain text, rewritten by
+// the server package), so this check is the one clients meet, with their correlation ID.
+func HeaderLimit(limit int) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if HeaderSize(c.Request) > limit {
+			problem.Abort(c, problem.New(http.StatusRequestHeaderFieldsTooLarge, problem.CodeHeaderTooLarge,
+				"The request line and headers are larger than "+strconv.Itoa(limit)+" bytes."))
+			return
+		}
+		c.Next()
+	}
+}
+
 // CORSConfig is a BFF's CORS policy.
 type CORSConfig struct {
 	// Origins is the allowlist of exact origins ("https://app.example.com"). Empty means no
@@ -316,12 +349,14 @@ func SecurityHeaders() gin.HandlerFunc {
 }
 
 // RequireJSON answers 415 when a request with a body is not JSON. Paths for which exempt
-// returns true (form posts such as an OAuth token endpoint) are let through.
+// returns true (form posts such as an OAuth token endpoint) are let through, and so are
+// requests that match no route (c.FullPath() is empty): they get their 404 or 405, not a 415
+// about a body no handler would read.
 func RequireJSON(exempt func(path string) bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		r := c.Request
 		hasBody := r.ContentLength > 0 || (r.ContentLength < 0 && r.Body != nil && r.Body != http.NoBody)
-		if !hasBody || r.Method == http.MethodGet || r.Method == http.MethodHead || (exempt != nil && exempt(r.URL.Path)) {
+		if !hasBody || r.Method == http.MethodGet || r.Method == http.MethodHead || c.FullPath() == "" || (exempt != nil && exempt(r.URL.Path)) {
 			c.Next()
 			return
 		}

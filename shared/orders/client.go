@@ -286,14 +286,25 @@ func (c *Client) GetOrder(ctx context.Context, id string) (Order, error) {
 	return o, nil
 }
 
-// CancelOrder cancels a PENDING or CONFIRMED order and restores its stock atomically.
+// CancelOrder cancels a PENDING or CONFIRMED order and restores its stock atomically. It is
+// idempotent, also under concurrency: an order that is already CANCELLED (before the call, or
+// by a concurrent caller whose conditional write won) is returned unchanged and its stock is
+// not restored again. SHIPPED and DELIVERED orders are domain.ErrInvalidTransition.
 func (c *Client) CancelOrder(ctx context.Context, id string) (Order, error) {
-	return c.UpdateStatus(ctx, id, StatusCancelled)
+	return c.changeStatus(ctx, id, StatusCancelled, true)
 }
 
 // UpdateStatus moves the order to status to, if the lifecycle allows it from its current
 // status (else domain.ErrInvalidTransition). Cancelling restores stock.
 func (c *Client) UpdateStatus(ctx context.Context, id string, to Status) (Order, error) {
+	return c.changeStatus(ctx, id, to, false)
+}
+
+// changeStatus is UpdateStatus; with idempotent, an order already in status to is returned
+// as it is stored instead of failing. Every write is conditional on the status and version
+// read just before it; when another writer got there first, the order is read again and the
+// rule checked again (so a concurrent identical change ends in the stored order, not an error).
+func (c *Client) changeStatus(ctx context.Context, id string, to Status, idempotent bool) (Order, error) {
 	v := &domain.ValidationError{}
 	validID(v, "id", id, true)
 	if !to.Valid() {
@@ -309,6 +320,9 @@ func (c *Client) UpdateStatus(ctx context.Context, id string, to Status) (Order,
 			return Order{}, fmt.Errorf("update order %s: %w", id, err)
 		}
 		from := o.Status
+		if idempotent && from == to {
+			return o, nil
+		}
 		if !CanTransition(from, to) {
 			return Order{}, fmt.Errorf("order %s from %s to %s: %w", id, from, to, domain.ErrInvalidTransition)
 		}

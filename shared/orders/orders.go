@@ -7,7 +7,8 @@
 //     domain.ErrConflict (no second order is ever created);
 //   - the status lifecycle PENDING → CONFIRMED → SHIPPED → DELIVERED, with CANCELLED from
 //     PENDING or CONFIRMED; any other change is domain.ErrInvalidTransition;
-//   - cancelling restores the stock of every line in the same atomic write;
+//   - cancelling restores the stock of every line in the same atomic write, exactly once:
+//     CancelOrder of a cancelled order (also a concurrent one) returns it unchanged;
 //   - ids, quantities, channels and addresses are validated (*domain.ValidationError).
 //
 // Tenant checks belong to the BFFs: every Order carries CustomerID, Channel and PartnerID.

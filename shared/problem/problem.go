@@ -126,6 +126,12 @@ const (
 	CodeInvalidTransition = "invalid_transition"
 	CodeInvalidCursor     = "invalid_cursor"
 	CodeCancelled         = "request_cancelled"
+	// Protocol-level problems: the request's head is refused before any route is matched.
+	CodeHeaderTooLarge    = "header_too_large"
+	CodeMalformedRequest  = "malformed_request"
+	CodeExpectationFailed = "expectation_failed"
+	CodeHTTPVersion       = "http_version_not_supported"
+	CodeTransferEncoding  = "transfer_encoding_not_supported"
 )
 
 // From maps any error to the problem it answers with. The mapping of domain sentinels lives

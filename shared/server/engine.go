@@ -107,8 +107,9 @@ var ginModeOnce sync.Once
 
 // NewEngine returns gin.New() with the standard chain: (Lambda header restore) → recovery →
 // correlation ID → trace span (when opts.Tracing) → metrics recorder (when opts.Metrics) →
-// request log → problem mapping → deadline budget → body limit → CORS → security headers →
-// JSON content type; problem responses for unknown routes (404) and methods (405); and
+// request log → problem mapping → header size limit (431) → deadline budget → body limit →
+// CORS → security headers → JSON content type (matched routes only); problem responses for
+// unknown routes (404) and methods (405); and
 // GET /healthz and GET /readyz.
 func NewEngine(opts EngineOptions) *gin.Engine {
 	ginModeOnce.Do(func() { gin.SetMode(gin.ReleaseMode) })
@@ -135,6 +136,7 @@ func NewEngine(opts EngineOptions) *gin.Engine {
 	r.Use(
 		middleware.RequestLog(logger),
 		problem.Middleware(logger),
+		middleware.HeaderLimit(middleware.MaxHeaderBytes),
 		middleware.Deadline(middleware.DeadlineConfig{
 			Budget: cfg.RequestBudget, GatewayLimit: cfg.GatewayTimeout,
 			GatewayMargin: cfg.GatewayMargin, LambdaMargin: cfg.LambdaMargin,

@@ -58,14 +58,17 @@ func serveLocal(ctx context.Context, h http.Handler, opts RunOptions, logger *sl
 	if err != nil {
 		return fmt.Errorf("listen on %s (BFF_ADDR): %w", opts.Addr, err)
 	}
+	ln = problemListener{Listener: ln, logger: logger} // net/http's own refusals as problem+json
 	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      opts.Config.GatewayTimeout + 5*time.Second,
 		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		// Above middleware.MaxHeaderBytes (64 KiB), which the engine answers with a 431 problem
+		// carrying the client's correlation ID; beyond this net/http refuses by itself.
+		MaxHeaderBytes: serverMaxHeaderBytes,
+		ErrorLog:       slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -17,6 +17,7 @@ import (
 	"bffsuite.dev/bench/internal/proc"
 	"bffsuite.dev/bench/internal/suite"
 	"bffsuite.dev/shared/devices"
+	"bffsuite.dev/shared/revocation"
 	"bffsuite.dev/shared/store/dynamo"
 	"bffsuite.dev/shared/testenv"
 )
@@ -139,6 +140,9 @@ func run(ctx context.Context, o options) (*Result, error) {
 				return nil, err
 			}
 			if err := devices.CreateTable(ctx, db, "bff-devices"); err != nil {
+				return nil, err
+			}
+			if err := revocation.CreateTable(ctx, db, "bff-session-revocations"); err != nil {
 				return nil, err
 			}
 			env := append(slices.Clone(common), "BFF_DATA_BACKEND=dynamodb", "BFF_DYNAMODB_ENDPOINT="+ddb.Endpoint,

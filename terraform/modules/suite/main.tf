@@ -29,12 +29,15 @@ locals {
   customer_write = ["dynamodb:PutItem", "dynamodb:UpdateItem"]
   idempotency    = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"] # shared/idempotency
   devices        = ["dynamodb:PutItem", "dynamodb:DeleteItem"]                     # shared/devices Put/Delete
+  revocations    = ["dynamodb:GetItem", "dynamodb:PutItem"]                        # shared/revocation (bff-web logout)
 
   table_actions = {
     web = {
-      catalog   = concat(local.dynamodb_read, local.stock_reserve)
-      customers = concat(local.dynamodb_read, local.customer_write)
-      orders    = concat(local.dynamodb_read, local.order_write)
+      catalog             = concat(local.dynamodb_read, local.stock_reserve)
+      customers           = concat(local.dynamodb_read, local.customer_write)
+      orders              = concat(local.dynamodb_read, local.order_write)
+      idempotency         = local.idempotency
+      session_revocations = local.revocations
     }
     mobile = {
       catalog     = concat(local.dynamodb_read, local.stock_reserve)
@@ -88,14 +91,16 @@ locals {
   }
 
   web_environment = merge(local.common_environment, {
-    BFF_COOKIE_SECURE         = "true"
-    BFF_COOKIE_SAMESITE       = var.web_cookie_same_site
-    BFF_WEB_SITE_URL          = var.web_site_url != null ? var.web_site_url : (length(var.web_origins) > 0 ? var.web_origins[0] : "")
-    BFF_COGNITO_APP_CLIENT_ID = module.cognito.web_client_id
-    BFF_COGNITO_CLIENT_IDS    = module.cognito.web_client_id
-    BFF_CORS_ORIGINS          = join(",", var.web_origins)
-    BFF_BASE_PATHS            = local.base_path["web"]
-    BFF_SECRETS_SSM_PREFIX    = local.secrets_prefix["web"]
+    BFF_TABLE_IDEMPOTENCY         = module.tables.table_names["idempotency"]
+    BFF_TABLE_SESSION_REVOCATIONS = module.tables.table_names["session_revocations"]
+    BFF_COOKIE_SECURE             = "true"
+    BFF_COOKIE_SAMESITE           = var.web_cookie_same_site
+    BFF_WEB_SITE_URL              = var.web_site_url != null ? var.web_site_url : (length(var.web_origins) > 0 ? var.web_origins[0] : "")
+    BFF_COGNITO_APP_CLIENT_ID     = module.cognito.web_client_id
+    BFF_COGNITO_CLIENT_IDS        = module.cognito.web_client_id
+    BFF_CORS_ORIGINS              = join(",", var.web_origins)
+    BFF_BASE_PATHS                = local.base_path["web"]
+    BFF_SECRETS_SSM_PREFIX        = local.secrets_prefix["web"]
   }, lookup(var.extra_environment, "web", {}))
 
   mobile_environment = merge(local.common_environment, {

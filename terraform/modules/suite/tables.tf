@@ -27,8 +27,15 @@ locals {
         by_partner  = { hash_key = "partner_id", range_key = "list_key" }  # ListOrdersByPartner (sparse)
       }
     }
-    # Idempotency-Key records of bff-mobile and bff-partner (shared/idempotency)
+    # Idempotency-Key records of bff-web, bff-mobile and bff-partner (shared/idempotency)
     idempotency = {
+      hash_key      = "pk"
+      attributes    = { pk = "S" }
+      ttl_attribute = "expires_at"
+    }
+    # ended bff-web sessions (shared/revocation): written at logout, read on every request,
+    # expired by TTL at the session's max expiry
+    session_revocations = {
       hash_key      = "pk"
       attributes    = { pk = "S" }
       ttl_attribute = "expires_at"

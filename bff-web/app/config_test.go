@@ -8,63 +8,6 @@ import (
 	"bffsuite.dev/shared/config"
 )
 
-func TestFormatMoney(t *testing.T) {
-	const nb, nnb = "\u00a0", "\u202f"
-	tests := []struct {
-		amount        int64
-		currency, loc string
-		want          string
-	}{
-		{123456, "USD", "en-US", "$1,234.56"},
-		{123456, "EUR", "en-US", "€1,234.56"},
-		{123456, "GBP", "en-GB", "£1,234.56"},
-		{123456, "USD", "en-GB", "US$1,234.56"},
-		{123456, "EUR", "de-DE", "1.234,56" + nb + "€"},
-		{123456, "USD", "de-DE", "1.234,56" + nb + "$"},
-		{123456, "EUR", "fr-FR", "1" + nnb + "234,56" + nb + "€"},
-		{123456, "GBP", "fr-FR", "1" + nnb + "234,56" + nb + "£GB"},
-		{123456, "JPY", "ja-JP", "￥123,456"},
-		{123456, "JPY", "en-US", "¥123,456"},
-		{123456, "JPY", "de-DE", "123.456" + nb + "¥"},
-		{123456, "EUR", "ja-JP", "€1,234.56"},
-		{5, "EUR", "en-US", "€0.05"},
-		{0, "GBP", "en-GB", "£0.00"},
-		{-1999, "USD", "en-US", "-$19.99"},
-		{100000000, "USD", "en-US", "$1,000,000.00"},
-		{1999, "CHF", "en-US", "CHF" + nb + "19.99"},
-		{1999, "EUR", "xx-YY", "€19.99"},
-	}
-	for _, tt := range tests {
-		if got := formatMoney(tt.amount, tt.currency, tt.loc); got != tt.want {
-			t.Errorf("formatMoney(%d, %s, %s) = %q, want %q", tt.amount, tt.currency, tt.loc, got, tt.want)
-		}
-	}
-}
-
-func TestNegotiateLocale(t *testing.T) {
-	tests := []struct{ header, want string }{
-		{"", "en-US"},
-		{"de-DE", "de-DE"},
-		{"de-AT,de;q=0.9", "de-DE"},
-		{"fr-CA", "fr-FR"},
-		{"en-GB,en;q=0.8", "en-GB"},
-		{"en", "en-US"},
-		{"ja", "ja-JP"},
-		{"es-ES,fr;q=0.5,de;q=0.7", "de-DE"},
-		{"es-ES", "en-US"},
-		{"*", "en-US"},
-		{"de;q=0,fr", "fr-FR"},
-		{"de;q=abc,fr;q=0.1", "fr-FR"},
-		{"DE-de", "de-DE"},
-		{strings.Repeat("x", 100) + ",ja", "ja-JP"},
-	}
-	for _, tt := range tests {
-		if got := negotiateLocale(tt.header); got != tt.want {
-			t.Errorf("negotiateLocale(%q) = %q, want %q", tt.header, got, tt.want)
-		}
-	}
-}
-
 func TestConfig(t *testing.T) {
 	tests := []struct {
 		name    string

@@ -1,4 +1,9 @@
-package app
+// Package money formats amounts for people: the one place where minor units (ISO 4217
+// exponents), digit grouping, decimal marks and currency symbols are decided, used by every
+// BFF that sends a display string (bff-web's "formatted", bff-mobile's "*_text"). Amounts are
+// integers in the currency's minor unit (cents for EUR, yen for JPY), as everywhere in the
+// suite; partners get the integers only.
+package money
 
 import (
 	"sort"
@@ -6,8 +11,11 @@ import (
 	"strings"
 )
 
-// Locales the web views format for; the first is the default.
-var locales = []string{"en-US", "en-GB", "de-DE", "fr-FR", "ja-JP"}
+// Locales are the locales Format knows; the first is the default.
+var Locales = []string{"en-US", "en-GB", "de-DE", "fr-FR", "ja-JP"}
+
+// DefaultLocale is what Format and NegotiateLocale fall back to.
+const DefaultLocale = "en-US"
 
 // localeFormat is how one locale writes numbers and where it puts the currency.
 type localeFormat struct {
@@ -26,23 +34,29 @@ var formats = map[string]localeFormat{
 	"ja-JP": {group: ",", decimal: ".", symbols: map[string]string{"USD": "$", "EUR": "€", "GBP": "£", "JPY": "￥"}},
 }
 
-// minorDigits is the number of decimals of a currency (ISO 4217 minor unit).
-func minorDigits(currency string) int {
+// MinorUnits is the number of decimals of a currency: its ISO 4217 minor unit (exponent).
+// Codes not listed here have 2, as most currencies do.
+func MinorUnits(currency string) int {
 	switch currency {
-	case "JPY", "KRW", "ISK", "CLP", "VND":
+	case "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI",
+		"VND", "VUV", "XAF", "XOF", "XPF":
 		return 0
-	case "BHD", "KWD", "OMR", "JOD", "TND":
+	case "BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND":
 		return 3
+	case "CLF", "UYW":
+		return 4
 	}
 	return 2
 }
 
-// formatMoney renders amount minor units of currency for locale, e.g. 123456 EUR in de-DE
-// is "1.234,56 €". Unknown locales use en-US; unknown currencies their ISO code.
-func formatMoney(amount int64, currency, locale string) string {
+// Format renders amount minor units of currency for locale, with the currency's minor units
+// and the locale's grouping, decimal mark and symbol placement: 123456 EUR is "€1,234.56" in
+// en-US and "1.234,56 €" in de-DE, 123456 JPY is "¥123,456". Unknown locales use en-US;
+// currencies without a symbol in the locale show their ISO code.
+func Format(amount int64, currency, locale string) string {
 	f, ok := formats[locale]
 	if !ok {
-		f = formats["en-US"]
+		f = formats[DefaultLocale]
 	}
 	sym, ok := f.symbols[currency]
 	if !ok {
@@ -55,7 +69,7 @@ func formatMoney(amount int64, currency, locale string) string {
 	if neg {
 		amount = -amount
 	}
-	digits := minorDigits(currency)
+	digits := MinorUnits(currency)
 	div := int64(1)
 	for range digits {
 		div *= 10
@@ -86,10 +100,10 @@ func formatMoney(amount int64, currency, locale string) string {
 	return out
 }
 
-// negotiateLocale picks the best supported locale for an Accept-Language header (RFC 9110
+// NegotiateLocale picks the best supported locale for an Accept-Language header (RFC 9110
 // section 12.5.4): by q-value, exact tags first, then the language alone (de-AT → de-DE).
-// Malformed entries are ignored; nothing acceptable gives the default en-US.
-func negotiateLocale(header string) string {
+// Malformed entries are ignored; nothing acceptable gives DefaultLocale.
+func NegotiateLocale(header string) string {
 	type entry struct {
 		tag string
 		q   float64
@@ -122,19 +136,19 @@ func negotiateLocale(header string) string {
 	sort.SliceStable(entries, func(i, j int) bool { return entries[i].q > entries[j].q })
 	for _, e := range entries {
 		if e.tag == "*" {
-			return locales[0]
+			return DefaultLocale
 		}
-		for _, l := range locales {
+		for _, l := range Locales {
 			if strings.EqualFold(e.tag, l) {
 				return l
 			}
 		}
 		lang, _, _ := strings.Cut(e.tag, "-")
-		for _, l := range locales {
+		for _, l := range Locales {
 			if strings.EqualFold(lang, l[:2]) {
 				return l
 			}
 		}
 	}
-	return locales[0]
+	return DefaultLocale
 }
