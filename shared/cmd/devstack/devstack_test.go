@@ -9,9 +9,10 @@ import (
 	"testing"
 	"time"
 
-	"bffsuite.dev/shared/workspace"
-
+	"bffsuite.dev/shared/identity/localidp"
+	"bffsuite.dev/shared/smoke"
 	"bffsuite.dev/shared/testenv"
+	"bffsuite.dev/shared/workspace"
 )
 
 // TestMakeRun starts the suite exactly as `make run` does (on free ports), checks that every
@@ -60,6 +61,20 @@ func TestMakeRun(t *testing.T) {
 				t.Errorf("GET %s%s = %d (correlation %q), want 200 with a correlation ID", n, path, resp.StatusCode, resp.Header.Get("X-Correlation-ID"))
 			}
 		}
+	}
+	// The client journeys, as against any deployment (shared/smoke).
+	sctx, scancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer scancel()
+	if _, err := smoke.Web(sctx, smoke.WebOptions{BaseURL: "http://" + addrs["web"]}); err != nil {
+		t.Errorf("smoke.Web: %v", err)
+	}
+	if _, err := smoke.Mobile(sctx, smoke.MobileOptions{BaseURL: "http://" + addrs["mobile"], Username: localidp.DemoUser, Password: "Demo-Passw0rd!"}); err != nil {
+		t.Errorf("smoke.Mobile: %v", err)
+	}
+	partnerURL := "http://" + addrs["partner"]
+	if _, err := smoke.Partner(sctx, smoke.PartnerOptions{BaseURL: partnerURL,
+		Token: smoke.ClientCredentials(nil, partnerURL+"/oauth2/token", "demo-partner", "demo-partner-secret")}); err != nil {
+		t.Errorf("smoke.Partner: %v", err)
 	}
 	for _, want := range []string{addrs["web"], addrs["mobile"], addrs["partner"], "demo@example.com"} {
 		if !strings.Contains(out.String(), want) {
