@@ -53,7 +53,10 @@ func TestCognitoAPI(t *testing.T) {
 		err  error
 		want error
 	}{
-		{"sign up again", func() error { _, err := c.SignUp(ctx, identity.SignUpInput{Username: email, Email: email, Password: pw}); return err }(), identity.ErrUserExists},
+		{"sign up again", func() error {
+			_, err := c.SignUp(ctx, identity.SignUpInput{Username: email, Email: email, Password: pw})
+			return err
+		}(), identity.ErrUserExists},
 		{"sign in unconfirmed", func() error { _, err := c.SignIn(ctx, email, pw); return err }(), identity.ErrNotConfirmed},
 		{"wrong code", c.ConfirmSignUp(ctx, email, "000000"), identity.ErrCodeMismatch},
 		{"unknown client", func() error { _, err := client("nope").SignIn(ctx, DemoUser, "Demo-Passw0rd!"); return err }(), identity.ErrUnavailable},
