@@ -192,6 +192,7 @@ func TestV2Event(t *testing.T) {
 			r.Header.Set("Date", "Wed, 02 Dec 2026 10:00:00 GMT")
 			r.Header.Set("Cookie", "session=s1; csrf=c2")
 			r.Header.Set("User-Agent", "smoke/1")
+			r.Header.Set("X-Forwarded-For", "198.51.100.7")
 			serve(t, g, r)
 			var ev events.APIGatewayV2HTTPRequest
 			if err := json.Unmarshal(fn.last(), &ev); err != nil {
@@ -208,6 +209,7 @@ func TestV2Event(t *testing.T) {
 				{"cookie header", ev.Headers["cookie"], ""},
 				{"x-multi", ev.Headers["x-multi"], "a,b"},
 				{"date", ev.Headers["date"], "Wed, 02 Dec 2026 10:00:00 GMT"},
+				{"x-forwarded-for", ev.Headers["x-forwarded-for"], "198.51.100.7, 192.0.2.1"},
 				{"query", ev.QueryStringParameters, map[string]string{"x": "1,2", "y": "a b"}},
 				{"pathParameters", ev.PathParameters, map[string]string{"id": "42"}},
 				{"stageVariables", ev.StageVariables, map[string]string{"env": "dev"}},

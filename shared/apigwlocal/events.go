@@ -58,6 +58,15 @@ func sourceIP(r *http.Request) string {
 	return host
 }
 
+// forwardedFor is X-Forwarded-For as API Gateway sends it: the client's chain, if any, with
+// the source IP appended.
+func forwardedFor(r *http.Request) string {
+	if prior := strings.Join(r.Header.Values("X-Forwarded-For"), ", "); prior != "" {
+		return prior + ", " + sourceIP(r)
+	}
+	return sourceIP(r)
+}
+
 func hostOf(r *http.Request) (domain, prefix string) {
 	domain = r.Host
 	if h, _, err := net.SplitHostPort(domain); err == nil {
@@ -114,7 +123,7 @@ func (g *Gateway) v2Event(r *http.Request, rc *reqCtx, body []byte) ([]byte, err
 	if len(body) > 0 || r.ContentLength >= 0 && r.Method != http.MethodGet && r.Method != http.MethodHead {
 		headers["content-length"] = strconv.Itoa(len(body))
 	}
-	headers["x-forwarded-for"] = sourceIP(r)
+	headers["x-forwarded-for"] = forwardedFor(r)
 	headers["x-forwarded-proto"] = "http"
 	if _, port, err := net.SplitHostPort(r.Host); err == nil {
 		headers["x-forwarded-port"] = port
@@ -191,7 +200,7 @@ func (g *Gateway) v1Event(r *http.Request, rc *reqCtx, body []byte) ([]byte, err
 		multi[k] = slices.Clone(vs)
 	}
 	headers["Host"], multi["Host"] = r.Host, []string{r.Host}
-	headers["X-Forwarded-For"], multi["X-Forwarded-For"] = sourceIP(r), []string{sourceIP(r)}
+	headers["X-Forwarded-For"], multi["X-Forwarded-For"] = forwardedFor(r), []string{forwardedFor(r)}
 	headers["X-Forwarded-Proto"], multi["X-Forwarded-Proto"] = "http", []string{"http"}
 	var query map[string]string
 	var mquery map[string][]string
