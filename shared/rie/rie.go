@@ -26,6 +26,7 @@ import (
 	"sort"
 	"strconv"
 	"sync"
+	"syscall"
 	"time"
 
 	"bffsuite.dev/shared/workspace"
@@ -146,6 +147,9 @@ func startInstance(ctx context.Context, o Options) (*Instance, error) {
 		"--runtime-api-address", "127.0.0.1:"+strconv.Itoa(apiPort),
 		o.Bootstrap)
 	cmd.Dir = filepath.Dir(o.Bootstrap)
+	// Its own process group: Close stops the emulator and the function it runs together, and
+	// a terminal's Ctrl-C reaches only the process that owns the pool.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	base := o.BaseEnv
 	if base == nil {
 		base = DefaultBaseEnv()
@@ -259,10 +263,19 @@ func (p *Pool) Close() {
 	})
 }
 
+// stop sends SIGTERM to the emulator's process group (emulator and function), then SIGKILL
+// to what is left after 2 s.
 func (in *Instance) stop() {
-	if in.cmd.Process != nil {
-		_ = in.cmd.Process.Kill()
+	if in.cmd.Process == nil {
+		return
 	}
+	pgid := in.cmd.Process.Pid
+	_ = syscall.Kill(-pgid, syscall.SIGTERM)
+	select {
+	case <-in.done:
+	case <-time.After(2 * time.Second):
+	}
+	_ = syscall.Kill(-pgid, syscall.SIGKILL)
 	select {
 	case <-in.done:
 	case <-time.After(5 * time.Second):
