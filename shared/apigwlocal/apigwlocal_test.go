@@ -490,6 +490,8 @@ func TestNewRejects(t *testing.T) {
 		{"greedy not last", API{Kind: HTTPAPI, Routes: []Route{{Key: "GET /{p+}/a", Function: fn}}}},
 		{"duplicate", API{Kind: HTTPAPI, Routes: []Route{{Key: "GET /a", Function: fn}, {Key: "GET /a", Function: fn}}}},
 		{"api key on http api", API{Kind: HTTPAPI, Routes: []Route{{Key: "GET /a", Function: fn, APIKeyRequired: true}}}},
+		{"remote JWT issuer without JWKSURL", API{Kind: HTTPAPI, JWT: &JWTAuthorizer{Issuer: "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_X", Audience: []string{"a"}}}},
+		{"remote pool without JWKS URL", API{Kind: RESTAPI, Stage: "v1", Cognito: &CognitoAuthorizer{Issuers: []string{"https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_X"}}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -497,6 +499,23 @@ func TestNewRejects(t *testing.T) {
 				t.Errorf("New(%s) = nil error, want a refusal", tt.name)
 			}
 		})
+	}
+}
+
+func TestUserPoolIssuer(t *testing.T) {
+	tests := []struct {
+		arn, want string
+		ok        bool
+	}{
+		{"arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_Abc", "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Abc", true},
+		{"arn:aws:cognito-idp:eu-west-1:123456789012:userpool/", "", false},
+		{"arn:aws:s3:::bucket", "", false},
+	}
+	for _, tt := range tests {
+		got, err := UserPoolIssuer(tt.arn)
+		if got != tt.want || (err == nil) != tt.ok {
+			t.Errorf("UserPoolIssuer(%q) = %q, %v; want %q (ok %v)", tt.arn, got, err, tt.want, tt.ok)
+		}
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -71,6 +72,36 @@ type CognitoAuthorizer struct {
 	HTTPClient *http.Client
 }
 
+// loopback reports whether a URL's host is this machine: the only keys this front fetches
+// without being told where (a real Cognito issuer is never called).
+func loopback(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return false
+	}
+	switch h := u.Hostname(); h {
+	case "localhost", "127.0.0.1", "::1":
+		return true
+	default:
+		return strings.HasPrefix(h, "127.")
+	}
+}
+
+// UserPoolIssuer returns the issuer of a Cognito user pool from its ARN
+// (arn:aws:cognito-idp:{region}:{account}:userpool/{poolId}), as the REST API's
+// provider_arns name pools: https://cognito-idp.{region}.amazonaws.com/{poolId}.
+func UserPoolIssuer(arn string) (string, error) {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "cognito-idp" || !strings.HasPrefix(parts[5], "userpool/") {
+		return "", fmt.Errorf("apigwlocal: %q is not a user pool ARN", arn)
+	}
+	pool := strings.TrimPrefix(parts[5], "userpool/")
+	if pool == "" || parts[3] == "" {
+		return "", fmt.Errorf("apigwlocal: %q is not a user pool ARN", arn)
+	}
+	return "https://cognito-idp." + parts[3] + ".amazonaws.com/" + pool, nil
+}
+
 func headerName(source string) string {
 	for _, p := range []string{"$request.header.", "method.request.header."} {
 		if s, ok := strings.CutPrefix(source, p); ok {
@@ -108,6 +139,9 @@ func newJWTRules(c JWTAuthorizer) (*jwtRules, error) {
 		return nil, errors.New("apigwlocal: JWT authorizer: at least one Audience is required")
 	}
 	c.Issuer = strings.TrimRight(c.Issuer, "/")
+	if c.JWKSURL == "" && !loopback(c.Issuer) {
+		return nil, fmt.Errorf("apigwlocal: JWT authorizer: issuer %s is not on this machine; set JWKSURL (the front only fetches keys locally)", c.Issuer)
+	}
 	client := c.HTTPClient
 	if client == nil {
 		client = &http.Client{Timeout: 5 * time.Second}
@@ -361,6 +395,9 @@ func newCognitoRules(c CognitoAuthorizer) (*cognitoRules, error) {
 		iss = strings.TrimRight(iss, "/")
 		u := c.JWKSURLs[iss]
 		if u == "" {
+			if !loopback(iss) {
+				return nil, fmt.Errorf("apigwlocal: Cognito authorizer: issuer %s is not on this machine; set JWKSURLs[issuer] (the front only fetches keys locally)", iss)
+			}
 			u = iss + "/.well-known/jwks.json"
 		}
 		ks, err := auth.NewKeySet(auth.KeySetOptions{URL: u, HTTPClient: client, RefetchInterval: 10 * time.Second})
