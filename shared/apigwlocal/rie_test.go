@@ -34,10 +34,19 @@ func TestThroughRIE(t *testing.T) {
 			t.Logf("emulator output:\n%s", pool.Logs())
 		}
 	})
-	httpAPI := httptest.NewServer(newGateway(t, API{Kind: HTTPAPI, Timeout: time.Second, Routes: []Route{{Key: "ANY /{proxy+}", Function: pool}}}))
-	defer httpAPI.Close()
-	restAPI := httptest.NewServer(newGateway(t, API{Kind: RESTAPI, Stage: "dev", StageInPath: true, Timeout: time.Second, Routes: []Route{{Key: "ANY /{proxy+}", Function: pool}}}))
-	defer restAPI.Close()
+	// Generous timeouts for the functional checks (cold starts on a loaded machine), 1 s for
+	// the timeout checks.
+	front := func(kind Kind, timeout time.Duration) *httptest.Server {
+		api := API{Kind: kind, Timeout: timeout, Routes: []Route{{Key: "ANY /{proxy+}", Function: pool}}}
+		if kind == RESTAPI {
+			api.Stage, api.StageInPath = "dev", true
+		}
+		srv := httptest.NewServer(newGateway(t, api))
+		t.Cleanup(srv.Close)
+		return srv
+	}
+	httpAPI, restAPI := front(HTTPAPI, 20*time.Second), front(RESTAPI, 20*time.Second)
+	slowHTTP, slowREST := front(HTTPAPI, time.Second), front(RESTAPI, time.Second)
 
 	do := func(t *testing.T, method, url string, hdr map[string]string) (*http.Response, []byte) {
 		t.Helper()
@@ -136,20 +145,20 @@ func TestThroughRIE(t *testing.T) {
 	})
 	t.Run("timeouts keep the emulator busy until the function ends", func(t *testing.T) {
 		for _, tt := range []struct{ url, want string }{
-			{httpAPI.URL + "/sleep", `{"message":"Gateway Timeout"}`},
-			{restAPI.URL + "/dev/sleep", `{"message":"Endpoint request timed out"}`},
+			{slowHTTP.URL + "/sleep", `{"message":"Gateway Timeout"}`},
+			{slowREST.URL + "/dev/sleep", `{"message":"Endpoint request timed out"}`},
 		} {
 			start := time.Now()
 			resp, body := do(t, "GET", tt.url, nil)
 			if resp.StatusCode != 504 || string(body) != tt.want {
 				t.Errorf("GET %s = %d %s, want 504 %s", tt.url, resp.StatusCode, body, tt.want)
 			}
-			if d := time.Since(start); d > 2*time.Second {
+			if d := time.Since(start); d > 2500*time.Millisecond {
 				t.Errorf("answered after %v, want the 1s cut", d)
 			}
 		}
 		// Both emulators still run the 3 s sleeps: a request waits for one, past the cut.
-		if resp, _ := do(t, "GET", httpAPI.URL+"/hello", nil); resp.StatusCode != 504 {
+		if resp, _ := do(t, "GET", slowHTTP.URL+"/hello", nil); resp.StatusCode != 504 {
 			t.Errorf("request while every emulator is busy = %d, want 504", resp.StatusCode)
 		}
 		time.Sleep(3 * time.Second)
