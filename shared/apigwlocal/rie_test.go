@@ -157,11 +157,11 @@ func TestThroughRIE(t *testing.T) {
 				t.Errorf("answered after %v, want the 1s cut", d)
 			}
 		}
-		// Both emulators still run the 3 s sleeps: a request waits for one, past the cut.
+		// Both emulators still run the 5 s sleeps: a request waits for one, past the cut.
 		if resp, _ := do(t, "GET", slowHTTP.URL+"/hello", nil); resp.StatusCode != 504 {
 			t.Errorf("request while every emulator is busy = %d, want 504", resp.StatusCode)
 		}
-		time.Sleep(3 * time.Second)
+		time.Sleep(5 * time.Second)
 		if resp, body := do(t, "GET", httpAPI.URL+"/hello", nil); resp.StatusCode != 200 {
 			t.Errorf("request after the sleeps ended = %d %s, want 200", resp.StatusCode, body)
 		}

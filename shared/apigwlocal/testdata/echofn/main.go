@@ -38,7 +38,7 @@ func handle(_ context.Context, raw json.RawMessage) (any, error) {
 	case strings.HasSuffix(path, "/error"):
 		return nil, errors.New("echofn: asked to fail")
 	case strings.HasSuffix(path, "/sleep"):
-		time.Sleep(3 * time.Second)
+		time.Sleep(5 * time.Second)
 	case strings.HasSuffix(path, "/inferred"):
 		return map[string]any{"inferred": true}, nil
 	case strings.HasSuffix(path, "/malformed"):
