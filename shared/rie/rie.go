@@ -7,7 +7,7 @@
 // gives up (context cancelled, e.g. API Gateway's 29 s cut) keeps its emulator busy until the
 // function really finishes, as a Lambda execution environment stays busy after the caller left.
 //
-// It is used by `make run-lambda` (shared/cmd/lambdastack), the apply rehearsal and, through
+// It is used by `make run-lambda` (shared/lambdastack), the apply rehearsal and, through
 // shared/testenv.StartRIE, by the tests.
 package rie
 
