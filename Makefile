@@ -26,6 +26,11 @@ deps: ## install the test peers and tools (RIE, DynamoDB Local, cognito-local, t
 run: ## start bff-web :8081, bff-mobile :8082, bff-partner :8083, demo app :8080 on embedded defaults (WEB_ADDR, ..., BFF_EXTRA_CORS_ORIGINS)
 	go run ./shared/cmd/devstack
 
+.PHONY: run-lambda
+run-lambda: ## the same suite as Lambda bootstraps under the RIE behind local API Gateway fronts (like sam local start-api)
+	@.ci/install-deps rie >/dev/null
+	go run ./shared/cmd/devstack -lambda
+
 .PHONY: build
 build: ## build the three BFFs for this machine into .local/bin
 	@mkdir -p .local/bin

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"bytes"
 	"context"
 	"crypto/rsa"
 	"encoding/base64"
@@ -245,4 +246,34 @@ func (s *KeySet) get(ctx context.Context) (map[string]publicKey, error) {
 		return nil, fmt.Errorf("fetch jwks %s: %w", s.url, err)
 	}
 	return keys, nil
+}
+
+// VerifySignature checks a raw token's structure (size, three segments, RS256 header with a
+// kid, no crit/jku/jwk/x5u) and its signature with a key of this set, and returns the payload
+// as generic claims (numbers as json.Number). It checks no claim: it is for gateways that
+// apply their own claim rules (shared/apigwlocal mirrors API Gateway's authorizers);
+// application code uses Verifier.Verify. Errors wrap ErrInvalidToken or ErrKeysUnavailable.
+func (s *KeySet) VerifySignature(ctx context.Context, raw string) (map[string]any, error) {
+	t, err := parse(raw)
+	if err != nil {
+		return nil, err
+	}
+	k, err := s.key(ctx, t.header.Kid)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.verifySignature(k); err != nil {
+		return nil, err
+	}
+	pb, err := b64.DecodeString(t.payload)
+	if err != nil {
+		return nil, invalid("payload is not base64url")
+	}
+	var m map[string]any
+	dec := json.NewDecoder(bytes.NewReader(pb))
+	dec.UseNumber()
+	if err := dec.Decode(&m); err != nil || dec.More() || m == nil {
+		return nil, invalid("payload is not a JSON object")
+	}
+	return m, nil
 }

@@ -9,13 +9,16 @@ import (
 	"testing"
 	"time"
 
-	"bffsuite.dev/shared/workspace"
-
+	"bffsuite.dev/shared/identity/localidp"
+	"bffsuite.dev/shared/lambdastack"
+	"bffsuite.dev/shared/smoke"
 	"bffsuite.dev/shared/testenv"
+	"bffsuite.dev/shared/workspace"
 )
 
-// TestMakeRun starts the suite exactly as `make run` does (on free ports), checks that every
-// BFF and the demo app answer, then stops it with the same cancellation Ctrl-C causes.
+// TestMakeRun starts the suite exactly as `make run` and `make run-lambda` do (on free
+// ports), checks that every BFF answers, runs the client journeys (shared/smoke) through it,
+// then stops it with the same cancellation Ctrl-C causes.
 func TestMakeRun(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and starts the three BFFs")
@@ -27,6 +30,27 @@ func TestMakeRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	tests := []struct {
+		name   string
+		args   []string
+		stage  string // the partner REST API stage in its URLs
+		apiKey string
+	}{
+		{"make run", nil, "", ""},
+		{"make run-lambda", []string{"-lambda"}, "/live", lambdastack.DemoPartnerKey},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.args != nil {
+				testenv.RequireTool(t, "bin/aws-lambda-rie")
+			}
+			testMakeRun(t, root, tt.args, tt.stage, tt.apiKey)
+		})
+	}
+}
+
+func testMakeRun(t *testing.T, root string, extra []string, stage, apiKey string) {
+	t.Helper()
 	addrs := map[string]string{}
 	for _, n := range []string{"web", "mobile", "partner", "demo"} {
 		addrs[n] = fmt.Sprintf("127.0.0.1:%d", testenv.FreePort(t))
@@ -36,7 +60,7 @@ func TestMakeRun(t *testing.T) {
 	out := &testenv.SyncBuffer{}
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"-root", root, "-web", addrs["web"], "-mobile", addrs["mobile"], "-partner", addrs["partner"], "-demo", addrs["demo"]}, out)
+		done <- run(ctx, append([]string{"-root", root, "-web", addrs["web"], "-mobile", addrs["mobile"], "-partner", addrs["partner"], "-demo", addrs["demo"]}, extra...), out)
 	}()
 	deadline := time.Now().Add(4 * time.Minute)
 	for !strings.Contains(out.String(), "Ctrl-C stops everything") {
@@ -50,8 +74,12 @@ func TestMakeRun(t *testing.T) {
 		}
 	}
 	for _, n := range []string{"web", "mobile", "partner"} {
+		base := "http://" + addrs[n]
+		if n == "partner" {
+			base += stage
+		}
 		for _, path := range []string{"/healthz", "/readyz"} {
-			resp, err := http.Get("http://" + addrs[n] + path)
+			resp, err := http.Get(base + path)
 			if err != nil {
 				t.Fatalf("GET %s%s: %v", n, path, err)
 			}
@@ -60,6 +88,20 @@ func TestMakeRun(t *testing.T) {
 				t.Errorf("GET %s%s = %d (correlation %q), want 200 with a correlation ID", n, path, resp.StatusCode, resp.Header.Get("X-Correlation-ID"))
 			}
 		}
+	}
+	// The client journeys, as against any deployment (shared/smoke).
+	sctx, scancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer scancel()
+	if _, err := smoke.Web(sctx, smoke.WebOptions{BaseURL: "http://" + addrs["web"]}); err != nil {
+		t.Errorf("smoke.Web: %v", err)
+	}
+	if _, err := smoke.Mobile(sctx, smoke.MobileOptions{BaseURL: "http://" + addrs["mobile"], Username: localidp.DemoUser, Password: "Demo-Passw0rd!"}); err != nil {
+		t.Errorf("smoke.Mobile: %v", err)
+	}
+	partnerURL := "http://" + addrs["partner"]
+	if _, err := smoke.Partner(sctx, smoke.PartnerOptions{BaseURL: partnerURL + stage, APIKey: apiKey,
+		Token: smoke.ClientCredentials(nil, partnerURL+"/oauth2/token", "demo-partner", "demo-partner-secret")}); err != nil {
+		t.Errorf("smoke.Partner: %v", err)
 	}
 	for _, want := range []string{addrs["web"], addrs["mobile"], addrs["partner"], "demo@example.com"} {
 		if !strings.Contains(out.String(), want) {

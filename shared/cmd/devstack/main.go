@@ -1,4 +1,5 @@
-// Command devstack is what `make run` starts: it builds the three BFFs, starts each as its own
+// Command devstack is what `make run` starts (and, with -lambda, `make run-lambda`: see
+// runLambda): it builds the three BFFs, starts each as its own
 // process on the embedded defaults (embedded data, embedded identity provider) exactly as it
 // would run outside Lambda, waits until every one answers /healthz, prints how to use them,
 // and stops them all cleanly on Ctrl-C. If one BFF dies, it stops the others and fails.
@@ -30,6 +31,7 @@ import (
 	"bffsuite.dev/shared/workspace"
 
 	"bffsuite.dev/shared/identity/localidp"
+	"bffsuite.dev/shared/lambdastack"
 )
 
 type bff struct {
@@ -65,7 +67,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	demoAddr := fs.String("demo", env("DEMO_ADDR", "127.0.0.1:8080"), "demo web app address (DEMO_ADDR); empty to disable")
 	extraOrigins := fs.String("cors", os.Getenv("BFF_EXTRA_CORS_ORIGINS"),
 		"comma-separated extra origins bff-web allows besides the demo app, e.g. http://localhost:5173 (BFF_EXTRA_CORS_ORIGINS)")
-	noBuild := fs.Bool("no-build", false, "use the binaries already in .local/bin")
+	noBuild := fs.Bool("no-build", false, "use the binaries already in .local/bin (.local/lambda with -lambda)")
+	lambdaMode := fs.Bool("lambda", false, "run the BFFs as Lambda bootstraps under the RIE behind local API Gateway fronts (make run-lambda)")
+	pool := fs.Int("pool", 1, "with -lambda: emulators per function (each has its own embedded data)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -80,6 +84,10 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 			return fmt.Errorf("%w: run from the repository or pass -root", err)
 		}
 		*root = r
+	}
+	if *lambdaMode {
+		return runLambda(ctx, out, lambdastack.Options{Root: *root, WebAddr: *webAddr, MobileAddr: *mobileAddr, PartnerAddr: *partnerAddr,
+			PoolSize: *pool, NoBuild: *noBuild}, *demoAddr)
 	}
 	local := filepath.Join(*root, ".local")
 	bin := filepath.Join(local, "bin")
