@@ -205,3 +205,9 @@ func (s *Partners) SetStatus(ctx context.Context, clientID, status string, at ti
 	}
 	return decodePartner(out.Attributes)
 }
+
+// DecodePartner decodes a stored registry item, e.g. one Terraform writes for the seed partners
+// (terraform/deploy/tfcheck checks those decode into valid records).
+func DecodePartner(item map[string]types.AttributeValue) (partners.Partner, error) {
+	return decodePartner(item)
+}
