@@ -4,12 +4,17 @@
 package motoserver
 
 import (
+	"compress/gzip"
 	"context"
+	"crypto/rsa"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -20,6 +25,7 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
+	"bffsuite.dev/shared/identity/localidp"
 	"bffsuite.dev/shared/store/dynamo"
 	"bffsuite.dev/shared/testenv"
 )
@@ -147,4 +153,46 @@ func (e PartnerEnv) OutputsJSON(t testing.TB) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// SigningKey returns moto's Cognito signing key and its kid: moto signs every user pool's
+// tokens with one fixed key shipped in its package (cognitoidp/resources/jwks-private.json)
+// and serves the public half at ENDPOINT/POOL/.well-known/jwks.json. moto has no /oauth2/token,
+// so partner (client_credentials) tokens are minted with this key (localidp.MintClientCredentials).
+func SigningKey(t testing.TB) (*rsa.PrivateKey, string) {
+	t.Helper()
+	out, err := exec.Command("python3", "-c", "import moto, os; print(os.path.dirname(moto.__file__))").Output()
+	if err != nil {
+		testenv.Missing(t, "python3 with moto not found: "+err.Error())
+	}
+	path := filepath.Join(strings.TrimSpace(string(out)), "cognitoidp", "resources", "jwks-private.json.gz")
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatalf("moto signing key: %v", err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatalf("moto signing key %s: %v", path, err)
+	}
+	doc, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatalf("moto signing key %s: %v", path, err)
+	}
+	key, kid, err := localidp.ParseRSAJWK(doc)
+	if err != nil {
+		t.Fatalf("moto signing key %s: %v", path, err)
+	}
+	return key, kid
+}
+
+// Issuer is the iss claim moto puts in the tokens of a user pool (Cognito's form).
+func Issuer(userPoolID string) string {
+	region, _, _ := strings.Cut(userPoolID, "_")
+	return "https://cognito-idp." + region + ".amazonaws.com/" + userPoolID
+}
+
+// JWKSURL is where moto serves a user pool's JWKS.
+func (s *Server) JWKSURL(userPoolID string) string {
+	return s.Endpoint + "/" + userPoolID + "/.well-known/jwks.json"
 }

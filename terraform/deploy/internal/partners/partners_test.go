@@ -2,12 +2,15 @@ package partners
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
 	"errors"
 	"fmt"
 	"slices"
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
@@ -15,7 +18,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"bffsuite.dev/deploy/internal/motoserver"
+	"bffsuite.dev/shared/auth"
 	"bffsuite.dev/shared/domain"
+	"bffsuite.dev/shared/identity/localidp"
 	"bffsuite.dev/shared/partners"
 	"bffsuite.dev/shared/store/dynamo"
 )
@@ -298,5 +303,74 @@ func TestParseClientName(t *testing.T) {
 				t.Errorf("parseClientName(%q) = %q, %q, %v, want %q, %q, %v", tt.client, name, by, ok, tt.name, tt.managedBy, tt.ok)
 			}
 		})
+	}
+}
+
+// TestOnboardedPartnerTokenVerifies is the whole trust path of a partner added without
+// Terraform, on moto: `partner add` makes the client and the record; a client_credentials token
+// for it is minted as Cognito would issue it (moto has no /oauth2/token: signed with moto's
+// pool key, as localidp.MintClientCredentials does); bff-partner's verifier - built as on AWS
+// from the pool (issuer, JWKS URL) without BFF_COGNITO_CLIENT_IDS - accepts it on its
+// any-client routes by fetching moto's JWKS, and the registry admits the client. A token signed
+// with another key, or for a client the registry does not know, is refused.
+func TestOnboardedPartnerTokenVerifies(t *testing.T) {
+	srv := motoserver.Start(t)
+	pe := srv.PartnerEnv(t)
+	awsCfg := srv.AWSConfig()
+	reg := dynamo.NewPartners(dynamo.NewClient(awsCfg, srv.Endpoint), pe.Table)
+	m, err := New(cip.NewFromConfig(awsCfg), apigateway.NewFromConfig(awsCfg), reg,
+		Config{UserPoolID: pe.UserPoolID, ResourceServer: pe.ResourceServer, UsagePlans: pe.UsagePlans})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	added, err := m.Add(ctx, AddInput{Name: "acme", Scopes: []string{"catalog.read", "orders.write"}, Tier: "gold"})
+	if err != nil {
+		t.Fatalf("Add(acme) = %v", err)
+	}
+	clientID := added.Partner.ClientID
+
+	v, err := auth.New(auth.Config{Region: motoserver.Region, UserPoolID: pe.UserPoolID, JWKSURL: srv.JWKSURL(pe.UserPoolID),
+		Leeway: 30 * time.Second, ClientRegistry: true})
+	if err != nil {
+		t.Fatalf("auth.New(pool without client ids, registry) = %v", err)
+	}
+	bff := partners.NewRegistry(reg, partners.Options{})
+	key, kid := motoserver.SigningKey(t)
+	access := auth.Access{MachinesOnly: true, AnyClient: true, Scopes: []string{pe.ResourceServer + "/catalog.read"}}
+
+	tok, err := localidp.MintClientCredentials(key, kid, motoserver.Issuer(pe.UserPoolID), clientID, added.Partner.Scopes, time.Hour, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := v.Verify(ctx, tok, access)
+	if err != nil || p.ClientID != clientID || !p.Machine {
+		t.Fatalf("Verify(token of the added partner) = %+v, %v, want a machine principal of %s", p, err, clientID)
+	}
+	if pt, err := bff.Resolve(ctx, p.ClientID); err != nil || pt.ID != "acme" || pt.RateTier != "gold" {
+		t.Errorf("registry Resolve(%s) = %+v, %v, want acme (gold)", p.ClientID, pt, err)
+	}
+
+	other, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged, err := localidp.MintClientCredentials(other, kid, motoserver.Issuer(pe.UserPoolID), clientID, added.Partner.Scopes, time.Hour, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.Verify(ctx, forged, access); !errors.Is(err, auth.ErrInvalidToken) {
+		t.Errorf("Verify(token signed with another key) = %v, want ErrInvalidToken", err)
+	}
+	stranger, err := localidp.MintClientCredentials(key, kid, motoserver.Issuer(pe.UserPoolID), "3n0tregistered0client", added.Partner.Scopes, time.Hour, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err = v.Verify(ctx, stranger, access)
+	if err != nil {
+		t.Fatalf("Verify(pool token of an unregistered client) = %v, want a valid token (the registry decides)", err)
+	}
+	if _, err := bff.Resolve(ctx, p.ClientID); !errors.Is(err, domain.ErrNotFound) {
+		t.Errorf("registry Resolve(unregistered client) = %v, want ErrNotFound", err)
 	}
 }
