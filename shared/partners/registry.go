@@ -52,32 +52,43 @@ type call struct {
 }
 
 type entry struct {
-	p  Partner
-	at time.Time
+	p   Partner
+	at  time.Time
+	seq uint64 // insertion number: tells a live key from an older, deleted occurrence in order
+}
+
+type orderKey struct {
+	k   string
+	seq uint64
 }
 
 // cacheSet is a map with FIFO eviction at a size bound.
 type cacheSet struct {
 	max   int
+	seq   uint64
 	m     map[string]entry
-	order []string
+	order []orderKey
 }
 
 func (s *cacheSet) get(k string) (entry, bool) { e, ok := s.m[k]; return e, ok }
 
 func (s *cacheSet) put(k string, e entry) {
-	if _, ok := s.m[k]; !ok {
-		for len(s.m) >= s.max && len(s.order) > 0 {
-			delete(s.m, s.order[0])
-			s.order = s.order[1:]
+	delete(s.m, k) // a refreshed entry goes to the back of the line (its old place turns stale)
+	for len(s.m) >= s.max && len(s.order) > 0 {
+		o := s.order[0]
+		s.order = s.order[1:]
+		if cur, ok := s.m[o.k]; ok && cur.seq == o.seq {
+			delete(s.m, o.k)
 		}
-		s.order = append(s.order, k)
 	}
+	s.seq++
+	e.seq = s.seq
 	s.m[k] = e
-	if len(s.order) > 2*s.max { // drop keys deleted out of order
-		live := s.order[:0:0]
+	s.order = append(s.order, orderKey{k, e.seq})
+	if len(s.order) > 2*s.max+16 { // drop occurrences of keys deleted out of line
+		live := make([]orderKey, 0, len(s.m))
 		for _, o := range s.order {
-			if _, ok := s.m[o]; ok {
+			if cur, ok := s.m[o.k]; ok && cur.seq == o.seq {
 				live = append(live, o)
 			}
 		}

@@ -227,3 +227,28 @@ func TestValidate(t *testing.T) {
 		}
 	}
 }
+
+// TestEvictionKeepsRecentEntries: a client that moves between known and unknown is evicted in
+// its turn, not by an older occurrence of its id.
+func TestEvictionKeepsRecentEntries(t *testing.T) {
+	b := newBackend(t)
+	clk := newClock()
+	r := partners.NewRegistry(b, partners.Options{MaxNegative: 3, Now: clk.now})
+	ctx := context.Background()
+	for _, id := range []string{"a", "b"} {
+		r.Resolve(ctx, id)
+	}
+	clk.add(time.Minute) // "a" and "b" expire; "a" is read again and re-cached, last in line
+	r.Resolve(ctx, "a")
+	r.Resolve(ctx, "c")
+	r.Resolve(ctx, "d") // the set is full (a, b, c): the oldest live entry, b, goes
+	reads := b.reads.Load()
+	r.Resolve(ctx, "a")
+	if got := b.reads.Load() - reads; got != 0 {
+		t.Errorf("reads for a, re-cached after b = %d, want 0 (b is evicted first)", got)
+	}
+	r.Resolve(ctx, "b")
+	if got := b.reads.Load() - reads; got != 1 {
+		t.Errorf("reads for the evicted b = %d, want 1", got)
+	}
+}
