@@ -34,11 +34,10 @@ func TestLambdaRESTv1(t *testing.T) {
 	}
 	registry := `{"partners":[{"id":"partner-acme","name":"Acme","client_ids":["acme-client"],"status":"active","rate_tier":"gold"}]}`
 	rie := testenv.StartRIE(t, testenv.BuildBootstrap(t, "."), map[string]string{
-		"BFF_COGNITO_ISSUER":     issuer,
-		"BFF_COGNITO_JWKS":       string(idp.JWKS()),
-		"BFF_COGNITO_CLIENT_IDS": "acme-client",
-		"BFF_PARTNER_REGISTRY":   registry,
-		"BFF_LOG_LEVEL":          "warn",
+		"BFF_COGNITO_ISSUER":   issuer,
+		"BFF_COGNITO_JWKS":     string(idp.JWKS()),
+		"BFF_PARTNER_REGISTRY": registry,
+		"BFF_LOG_LEVEL":        "warn",
 	})
 	token := func() string {
 		r := httptest.NewRequest(http.MethodPost, "/oauth2/token", strings.NewReader("grant_type=client_credentials"))

@@ -28,7 +28,7 @@ func run(ctx context.Context) error {
 	if err := secrets.Load(ctx, &cfg); err != nil {
 		return fmt.Errorf("config: %w", err)
 	}
-	p, err := coldstart.Open(ctx, "bff-partner", cfg.Platform)
+	p, err := coldstart.Open(ctx, "bff-partner", cfg.PlatformConfig())
 	if err != nil {
 		return err
 	}

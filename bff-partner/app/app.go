@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -26,9 +27,13 @@ import (
 	"bffsuite.dev/shared/idempotency"
 	"bffsuite.dev/shared/logging"
 	"bffsuite.dev/shared/orders"
+	"bffsuite.dev/shared/partners"
 	"bffsuite.dev/shared/problem"
 	"bffsuite.dev/shared/ratelimit"
 	"bffsuite.dev/shared/server"
+	"bffsuite.dev/shared/store/dynamo"
+	"bffsuite.dev/shared/store/embedded"
+	"bffsuite.dev/shared/store/seed"
 	"github.com/gin-gonic/gin"
 )
 
@@ -57,14 +62,17 @@ type Deps struct {
 	// Idempotency is the key store; nil: DynamoDB when the platform has a DynamoDB client,
 	// else the in-memory store.
 	Idempotency idempotency.Store
-	// Now is the clock of the rate limiter (tests); nil: time.Now.
+	// Partners is the partner registry backend; nil: the table BFF_TABLE_PARTNERS when the
+	// platform has a DynamoDB client, else a static registry or the local seed in memory.
+	Partners partners.Backend
+	// Now is the clock of the rate limiter and the registry cache (tests); nil: time.Now.
 	Now func() time.Time
 }
 
 type api struct {
 	cfg      Config
 	deps     Deps
-	registry *Registry
+	registry *partners.Registry
 	limiter  *ratelimit.Limiter
 	depr     map[string]Deprecation
 }
@@ -97,10 +105,14 @@ func NewWith(cfg Config, p *coldstart.Platform, d Deps) (*gin.Engine, error) {
 	for _, t := range tiers {
 		tierNames[t.Name] = true
 	}
-	reg, err := LoadRegistry(cfg, tierNames)
-	if err != nil {
-		return nil, err
+	if d.Partners == nil {
+		b, err := partnerBackend(cfg, p, tierNames)
+		if err != nil {
+			return nil, err
+		}
+		d.Partners = b
 	}
+	reg := partners.NewRegistry(d.Partners, partners.Options{TTL: cfg.PartnerCacheTTL, Now: d.Now})
 	lim, err := ratelimit.New(tiers, d.Now)
 	if err != nil {
 		return nil, fmt.Errorf("BFF_PARTNER_RATE_TIERS: %w", err)
@@ -137,7 +149,9 @@ func NewWith(cfg Config, p *coldstart.Platform, d Deps) (*gin.Engine, error) {
 		c.Data(http.StatusOK, "text/html; charset=utf-8", page)
 	})
 
-	authn := auth.Require(p.Verifier, auth.Access{MachinesOnly: true})
+	// Any app client of the pool passes the token check; a.partner then admits only clients of
+	// active partners in the registry.
+	authn := auth.Require(p.Verifier, auth.Access{MachinesOnly: true, AnyClient: true})
 	v1 := r.Group("/v1", authn, a.partner)
 	if cfg.RateLimit {
 		v1.Use(ratelimit.Middleware(lim, a.rateIdentity))
@@ -165,31 +179,64 @@ func NewWith(cfg Config, p *coldstart.Platform, d Deps) (*gin.Engine, error) {
 
 type partnerKey struct{}
 
-// partner resolves the token's client to its partner record: 403 when unknown or suspended.
+// partnerBackend is the registry backend of the configuration: the DynamoDB table, or in
+// memory a static registry (BFF_PARTNER_REGISTRY[_FILE]) or the local demo partner.
+func partnerBackend(cfg Config, p *coldstart.Platform, tiers map[string]bool) (partners.Backend, error) {
+	recs, static, err := staticRegistry(cfg, tiers)
+	if err != nil {
+		return nil, err
+	}
+	if p.DynamoDB != nil && !static {
+		return dynamo.NewPartners(p.DynamoDB, cfg.TablePartners), nil
+	}
+	if !static {
+		recs = seed.Partners()
+	}
+	b, err := embedded.NewPartners(recs)
+	if err != nil {
+		return nil, fmt.Errorf("partner registry: %w", err)
+	}
+	return b, nil
+}
+
+// partner resolves the token's client to its registry record: 403 when unknown or
+// suspended, 503 when the registry cannot be read. A record listing scopes narrows the token's
+// scopes to those (the scope check that follows sees only scopes both allow).
 func (a *api) partner(c *gin.Context) {
 	pr, ok := auth.PrincipalFrom(c)
 	if !ok {
 		problem.Abort(c, problem.New(http.StatusUnauthorized, "unauthorized", "A bearer access token is required."))
 		return
 	}
-	pt, ok := a.registry.ByClient(pr.ClientID)
-	if !ok {
+	pt, err := a.registry.Resolve(c.Request.Context(), pr.ClientID)
+	if pt.ID != "" {
+		if f := logging.FieldsFrom(c.Request.Context()); f != nil {
+			f.Set("partner", pt.ID)
+		}
+	}
+	switch {
+	case errors.Is(err, domain.ErrNotFound):
 		problem.Abort(c, problem.New(http.StatusForbidden, CodePartnerUnknown, "This client is not registered as a partner."))
 		return
-	}
-	if f := logging.FieldsFrom(c.Request.Context()); f != nil {
-		f.Set("partner", pt.ID)
-	}
-	if pt.Status != StatusActive {
+	case errors.Is(err, partners.ErrSuspended):
 		problem.Abort(c, problem.New(http.StatusForbidden, CodePartnerSuspended, "This partner account is suspended; contact partner support."))
 		return
+	case err != nil:
+		problem.Abort(c, fmt.Errorf("partner registry: %w", err))
+		return
 	}
-	c.Request = c.Request.WithContext(context.WithValue(c.Request.Context(), partnerKey{}, pt))
+	ctx := c.Request.Context()
+	if len(pt.Scopes) > 0 {
+		narrowed := *pr
+		narrowed.Scopes = slices.DeleteFunc(slices.Clone(pr.Scopes), func(s string) bool { return !pt.Allows(s) })
+		ctx = auth.WithPrincipal(ctx, &narrowed)
+	}
+	c.Request = c.Request.WithContext(context.WithValue(ctx, partnerKey{}, pt))
 	c.Next()
 }
 
-func partnerOf(c *gin.Context) Partner {
-	p, _ := c.Request.Context().Value(partnerKey{}).(Partner)
+func partnerOf(c *gin.Context) partners.Partner {
+	p, _ := c.Request.Context().Value(partnerKey{}).(partners.Partner)
 	return p
 }
 

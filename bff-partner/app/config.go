@@ -9,6 +9,7 @@ import (
 
 	"bffsuite.dev/shared/coldstart"
 	"bffsuite.dev/shared/ratelimit"
+	"bffsuite.dev/shared/store"
 )
 
 // Config is the whole configuration of bff-partner, read once at start by shared/config.
@@ -19,8 +20,16 @@ type Config struct {
 	// ScopePrefix is the identifier of the Cognito resource server whose custom scopes the
 	// routes require: "<prefix>/catalog.read", "<prefix>/inventory.read", ...
 	ScopePrefix string `env:"BFF_PARTNER_SCOPE_PREFIX" default:"partner-api"`
-	// Registry is the partner registry as inline JSON (set by Terraform in AWS); RegistryFile
-	// a path to the same document. Neither: the embedded local registry (partners.json).
+	// TablePartners is the partner registry table (dynamodb backend): which app client acts for
+	// which partner, its scopes, rate tier and status. bffdeploy partner add/disable write it;
+	// this BFF only reads it (GetItem), through a cache of PartnerCacheTTL.
+	TablePartners string `env:"BFF_TABLE_PARTNERS" default:"bff-partners"`
+	// PartnerCacheTTL is how long a registry record (or a client's absence) is reused: a new
+	// partner, or a suspension, takes effect within this time.
+	PartnerCacheTTL time.Duration `env:"BFF_PARTNER_CACHE_TTL" default:"30s"`
+	// Registry is a static partner registry as inline JSON; RegistryFile a path to the same
+	// document (local runs and tests, embedded backend only). Neither: the embedded backend
+	// serves the local demo partner (shared/store/seed.Partners), dynamodb the table.
 	Registry     string `env:"BFF_PARTNER_REGISTRY"`
 	RegistryFile string `env:"BFF_PARTNER_REGISTRY_FILE"`
 	// RateTiers are the per-partner limits "name=rate/burst,...", the same numbers as the
@@ -48,6 +57,15 @@ func (c Config) Validate() error {
 	if c.Registry != "" && c.RegistryFile != "" {
 		errs = append(errs, errors.New("BFF_PARTNER_REGISTRY_FILE: set either BFF_PARTNER_REGISTRY or BFF_PARTNER_REGISTRY_FILE, not both"))
 	}
+	if (c.Registry != "" || c.RegistryFile != "") && c.Platform.Store.Backend == store.BackendDynamoDB {
+		errs = append(errs, errors.New("BFF_PARTNER_REGISTRY: a static registry is for the embedded backend only; with BFF_DATA_BACKEND=dynamodb the registry is the table BFF_TABLE_PARTNERS (bffdeploy partner add)"))
+	}
+	if len(c.TablePartners) < 3 || len(c.TablePartners) > 255 {
+		errs = append(errs, fmt.Errorf("BFF_TABLE_PARTNERS: table name %q must have 3-255 characters", c.TablePartners))
+	}
+	if c.PartnerCacheTTL < time.Second || c.PartnerCacheTTL > 5*time.Minute {
+		errs = append(errs, fmt.Errorf("BFF_PARTNER_CACHE_TTL: %s must be between 1s and 5m (it is how long a suspension takes to bite)", c.PartnerCacheTTL))
+	}
 	if _, err := ratelimit.ParseTiers(c.RateTiers); err != nil {
 		errs = append(errs, fmt.Errorf("BFF_PARTNER_RATE_TIERS: %w", err))
 	}
@@ -61,6 +79,15 @@ func (c Config) Validate() error {
 		errs = append(errs, fmt.Errorf("BFF_PARTNER_DEPRECATIONS: %w", err))
 	}
 	return errors.Join(errs...)
+}
+
+// PlatformConfig is the platform configuration to open: Platform with the token verifier
+// told that this BFF checks every client_id against its partner registry, so it starts without
+// BFF_COGNITO_CLIENT_IDS (and with zero partners).
+func (c Config) PlatformConfig() coldstart.Config {
+	p := c.Platform
+	p.Auth.ClientRegistry = true
+	return p
 }
 
 // Scope returns the full name of one of the partner API's scopes.

@@ -30,13 +30,13 @@ func TestParseRegistry(t *testing.T) {
 				if err != nil {
 					t.Fatalf("ParseRegistry(%s) = %v, want nil", tc.doc, err)
 				}
-				for _, c := range []string{"c1", "c2"} {
-					if p, ok := r.ByClient(c); !ok || p.ID != "acme" || p.RateTier != "gold" {
-						t.Errorf("ByClient(%s) = %+v, %v, want acme (gold)", c, p, ok)
-					}
+				if len(r) != 2 {
+					t.Fatalf("ParseRegistry(%s) = %d records, want one per client (2)", tc.doc, len(r))
 				}
-				if _, ok := r.ByClient("c3"); ok {
-					t.Errorf("ByClient(c3) found a partner, want none")
+				for i, c := range []string{"c1", "c2"} {
+					if p := r[i]; p.ClientID != c || p.ID != "acme" || p.RateTier != "gold" || !p.Active() {
+						t.Errorf("record %d = %+v, want client %s of acme (gold), active", i, p, c)
+					}
 				}
 				return
 			}
@@ -60,6 +60,9 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		{"bad deprecation", map[string]string{"BFF_PARTNER_DEPRECATIONS": "GET /v1/inventory|tomorrow|later"}, "BFF_PARTNER_DEPRECATIONS"},
 		{"sunset before deprecation", map[string]string{"BFF_PARTNER_DEPRECATIONS": "GET /v1/inventory|2027-01-01|2026-01-01"}, "BFF_PARTNER_DEPRECATIONS"},
 		{"short table name", map[string]string{"BFF_TABLE_IDEMPOTENCY": "x"}, "BFF_TABLE_IDEMPOTENCY"},
+		{"short partners table name", map[string]string{"BFF_TABLE_PARTNERS": "x"}, "BFF_TABLE_PARTNERS"},
+		{"cache TTL too long", map[string]string{"BFF_PARTNER_CACHE_TTL": "1h"}, "BFF_PARTNER_CACHE_TTL"},
+		{"static registry with dynamodb", map[string]string{"BFF_PARTNER_REGISTRY": "{}", "BFF_DATA_BACKEND": "dynamodb", "BFF_CURSOR_KEY": "0123456789abcdef0123"}, "BFF_PARTNER_REGISTRY"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -86,7 +86,7 @@ func newEnv(t testing.TB, vars map[string]string, deps app.Deps) *env {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	p, err := coldstart.Open(ctx, "bff-partner", cfg.Platform)
+	p, err := coldstart.Open(ctx, "bff-partner", cfg.PlatformConfig())
 	if err != nil {
 		t.Fatalf("coldstart.Open = %v", err)
 	}

@@ -34,7 +34,8 @@ func backends() []struct {
 }
 
 // dynamoEnv runs bff-partner on the DynamoDB backend in the package's DynamoDB Local, with
-// fresh tables (domain tables and the idempotency table) and a small seeded catalog.
+// fresh tables (domain tables, the idempotency table and the partner registry holding
+// testdata/registry.json) and a small seeded catalog.
 func dynamoEnv(t *testing.T) *env { return dynamoEnvWith(t, nil) }
 
 // dynamoEnvWith is dynamoEnv with a key store of the caller's (nil: the DynamoDB store).
@@ -48,7 +49,9 @@ func dynamoEnvWith(t testing.TB, store idempotency.Store) *env {
 		"BFF_CURSOR_KEY":    "test-cursor-key-0123456789abcdef",
 		"BFF_TABLE_CATALOG": names.Catalog, "BFF_TABLE_CUSTOMERS": names.Customers, "BFF_TABLE_ORDERS": names.Orders,
 		"BFF_TABLE_IDEMPOTENCY": prefix + dynamo.TableIdempotency,
+		"BFF_TABLE_PARTNERS":    prefix + dynamo.TablePartners,
 	})
+	delete(vars, "BFF_PARTNER_REGISTRY_FILE")
 	db := d.Client()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -57,6 +60,19 @@ func dynamoEnvWith(t testing.TB, store idempotency.Store) *env {
 	}
 	if err := dynamo.CreateIdempotencyTable(ctx, db, prefix+dynamo.TableIdempotency); err != nil {
 		t.Fatalf("CreateIdempotencyTable = %v", err)
+	}
+	if err := dynamo.CreateTable(ctx, db, prefix+dynamo.TablePartners, dynamo.PartnersTable()); err != nil {
+		t.Fatalf("CreateTable(partners) = %v", err)
+	}
+	recs, err := app.ParseRegistry([]byte(readFile(t, "registry.json")), map[string]bool{"gold": true, "bronze": true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := dynamo.NewPartners(db, prefix+dynamo.TablePartners)
+	for _, r := range recs {
+		if err := reg.Create(ctx, r); err != nil {
+			t.Fatalf("registry Create(%s) = %v", r.ClientID, err)
+		}
 	}
 	data := seed.Generate()
 	s := dynamo.New(db, names)

@@ -26,8 +26,14 @@ type Config struct {
 	JWKS string `env:"BFF_COGNITO_JWKS"`
 	// JWKSFile is a path to a JWKS document that prewarms the key cache.
 	JWKSFile string `env:"BFF_COGNITO_JWKS_FILE"`
-	// ClientIDs is the comma-separated list of app clients this BFF accepts.
+	// ClientIDs is the comma-separated list of app clients this BFF accepts. Required with a
+	// user pool unless ClientRegistry is set (New checks it: the BFF sets ClientRegistry after
+	// loading the configuration).
 	ClientIDs []string `env:"BFF_COGNITO_CLIENT_IDS"`
+	// ClientRegistry is set in code, never from the environment, by a BFF whose routes check
+	// every access token's client_id against a registry of their own (bff-partner: the partner
+	// registry, routes with Access.AnyClient). BFF_COGNITO_CLIENT_IDS is then optional.
+	ClientRegistry bool
 	// Leeway tolerated on exp, nbf and iat.
 	Leeway time.Duration `env:"BFF_AUTH_LEEWAY" default:"30s"`
 	// JWKSRefetchInterval is the penalty window: an unknown kid refetches the JWKS at most
@@ -92,7 +98,9 @@ func (c Config) PrewarmJWKS() ([]byte, error) {
 	return nil, nil
 }
 
-// Validate checks the configuration; every error names the environment variable.
+// Validate checks the configuration; every error names the environment variable. Whether
+// BFF_COGNITO_CLIENT_IDS may be empty depends on ClientRegistry, which the BFF sets in code
+// after loading: New checks it.
 func (c Config) Validate() error {
 	var errs []error
 	if c.UserPoolID != "" {
@@ -102,9 +110,6 @@ func (c Config) Validate() error {
 		if c.Region != "" && !strings.HasPrefix(c.UserPoolID, c.Region+"_") && c.Issuer == "" {
 			errs = append(errs, fmt.Errorf("BFF_COGNITO_USER_POOL_ID: %q is not a pool of region %q (AWS_REGION)", c.UserPoolID, c.Region))
 		}
-	}
-	if !c.Local() && len(c.AllowedClients()) == 0 {
-		errs = append(errs, errors.New("BFF_COGNITO_CLIENT_IDS: at least one app client ID is required when a user pool is configured"))
 	}
 	if c.Issuer != "" && !strings.HasPrefix(c.Issuer, "https://") && !strings.HasPrefix(c.Issuer, "http://") {
 		errs = append(errs, fmt.Errorf("BFF_COGNITO_ISSUER: %q must be an http(s) URL", c.Issuer))

@@ -41,7 +41,6 @@ func TestConfigValidateNamesVariable(t *testing.T) {
 		wantVar string
 	}{
 		{"valid", func(*Config) {}, ""},
-		{"no clients", func(c *Config) { c.ClientIDs = nil }, "BFF_COGNITO_CLIENT_IDS"},
 		{"pool of another region", func(c *Config) { c.UserPoolID = "us-east-1_Abc" }, "BFF_COGNITO_USER_POOL_ID"},
 		{"no region", func(c *Config) { c.Region = "" }, "AWS_REGION"},
 		{"bad issuer", func(c *Config) { c.Issuer = "cognito" }, "BFF_COGNITO_ISSUER"},
@@ -82,5 +81,22 @@ func TestNewPrewarmsFromConfig(t *testing.T) {
 	cfg.JWKS = `{"keys":[]}`
 	if _, err := New(cfg); err == nil || !strings.Contains(err.Error(), "BFF_COGNITO_JWKS") {
 		t.Errorf("New(bad prewarm) = %v, want an error naming BFF_COGNITO_JWKS", err)
+	}
+}
+
+// TestNewRequiresClientsUnlessRegistry: a pool without BFF_COGNITO_CLIENT_IDS starts only a
+// BFF that checks clients against its own registry (bff-partner with zero partners).
+func TestNewRequiresClientsUnlessRegistry(t *testing.T) {
+	a := loadTestKey(t, "pool-a", "kidA1")
+	cfg := Config{Region: "eu-west-1", UserPoolID: "eu-west-1_Example1", JWKS: string(jwksOf(t, a)), Leeway: 30 * time.Second}
+	if err := cfg.Validate(); err != nil {
+		t.Errorf("Validate() without clients = %v, want nil (New decides)", err)
+	}
+	if _, err := New(cfg); err == nil || !strings.Contains(err.Error(), "BFF_COGNITO_CLIENT_IDS") {
+		t.Errorf("New() without clients = %v, want an error naming BFF_COGNITO_CLIENT_IDS", err)
+	}
+	cfg.ClientRegistry = true
+	if _, err := New(cfg); err != nil {
+		t.Errorf("New(ClientRegistry) without clients = %v, want nil", err)
 	}
 }

@@ -15,6 +15,9 @@ type Options struct {
 	Issuer string
 	// ClientIDs allowed by default (client_id of access tokens, aud of ID tokens).
 	ClientIDs []string
+	// ClientRegistry allows an empty ClientIDs: the caller's routes check clients themselves
+	// (Access.AnyClient) or name them (Access.Clients); other routes then accept no token.
+	ClientRegistry bool
 	// Leeway on exp, nbf and iat.
 	Leeway time.Duration
 	// Keys is the key cache; required.
@@ -43,7 +46,7 @@ func NewVerifier(o Options) (*Verifier, error) {
 	if o.Keys == nil {
 		return nil, errors.New("new verifier: key set is required")
 	}
-	if len(o.ClientIDs) == 0 {
+	if len(o.ClientIDs) == 0 && !o.ClientRegistry {
 		return nil, errors.New("new verifier: at least one client ID is required")
 	}
 	if o.Now == nil {
@@ -63,6 +66,9 @@ func New(cfg Config) (*Verifier, error) {
 	if cfg.Local() {
 		return nil, errors.New("BFF_COGNITO_USER_POOL_ID: not set; build the verifier of the local IdP with NewVerifier")
 	}
+	if len(cfg.AllowedClients()) == 0 && !cfg.ClientRegistry {
+		return nil, errors.New("BFF_COGNITO_CLIENT_IDS: at least one app client ID is required when a user pool is configured")
+	}
 	doc, err := cfg.PrewarmJWKS()
 	if err != nil {
 		return nil, err
@@ -71,7 +77,8 @@ func New(cfg Config) (*Verifier, error) {
 	if err != nil {
 		return nil, fmt.Errorf("BFF_COGNITO_JWKS: %w", err)
 	}
-	return NewVerifier(Options{Issuer: cfg.IssuerURL(), ClientIDs: cfg.AllowedClients(), Leeway: cfg.Leeway, Keys: keys, TrustAuthorizer: cfg.TrustAuthorizer})
+	return NewVerifier(Options{Issuer: cfg.IssuerURL(), ClientIDs: cfg.AllowedClients(), ClientRegistry: cfg.ClientRegistry,
+		Leeway: cfg.Leeway, Keys: keys, TrustAuthorizer: cfg.TrustAuthorizer})
 }
 
 // Access is what a route requires of a token.
@@ -80,6 +87,9 @@ type Access struct {
 	Use TokenUse
 	// Clients overrides the verifier's allowed app clients for this route when not empty.
 	Clients []string
+	// AnyClient accepts access tokens of any app client of the user pool: the route checks
+	// Principal.ClientID itself, against a registry (bff-partner). It never applies to ID tokens.
+	AnyClient bool
 	// Scopes the token must all carry (403 insufficient_scope otherwise).
 	Scopes []string
 	// Groups of which the principal must be in at least one (403 forbidden otherwise).
@@ -142,7 +152,7 @@ func (v *Verifier) check(c *claims, a Access) (*Principal, error) {
 		if len(c.Aud) > 0 {
 			return nil, invalid("access token carries aud")
 		}
-		if !slices.Contains(allowed, c.ClientID) {
+		if !a.AnyClient && !slices.Contains(allowed, c.ClientID) {
 			return nil, invalid("client_id not allowed")
 		}
 		p.ClientID, p.Username = c.ClientID, c.Username

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"bffsuite.dev/shared/problem"
 	"github.com/gin-gonic/gin"
@@ -274,6 +275,54 @@ func TestParseRejectsMalformed(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if _, err := parse(tt.in); !errors.Is(err, ErrInvalidToken) {
 				t.Errorf("parse(%.40q) error = %v, want ErrInvalidToken", tt.in, err)
+			}
+		})
+	}
+}
+
+// TestClientRegistryVerifier: a verifier without an allow-list (bff-partner) accepts access
+// tokens of any client of its pool only on AnyClient routes; every other check still applies.
+func TestClientRegistryVerifier(t *testing.T) {
+	a := loadTestKey(t, "pool-a", "kidA1")
+	other := loadTestKey(t, "pool-b", "kidB1")
+	ks, err := NewKeySet(KeySetOptions{Prewarm: jwksOf(t, a)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewVerifier(Options{Issuer: testIssuer, Keys: ks}); err == nil {
+		t.Fatal("NewVerifier without clients and without ClientRegistry = nil error, want one")
+	}
+	v, err := NewVerifier(Options{Issuer: testIssuer, ClientRegistry: true, Keys: ks, Now: func() time.Time { return testNow }})
+	if err != nil {
+		t.Fatalf("NewVerifier(ClientRegistry) = %v", err)
+	}
+	newClient := "7b3newpartnerclient"
+	m2m := payload(t, "m2m_access_token.json", set("client_id", newClient), set("sub", newClient))
+	tests := []struct {
+		name string
+		tok  string
+		acc  Access
+		want error // nil: accepted
+	}{
+		{"any client on an AnyClient route", sign(t, a, m2m), Access{AnyClient: true, MachinesOnly: true}, nil},
+		{"same token on a route without AnyClient", sign(t, a, m2m), Access{MachinesOnly: true}, ErrInvalidToken},
+		{"key of another pool", sign(t, other, m2m), Access{AnyClient: true}, ErrInvalidToken},
+		{"other issuer", sign(t, a, payload(t, "m2m_access_token.json", set("iss", "https://evil.example"))), Access{AnyClient: true}, ErrInvalidToken},
+		{"expired", sign(t, a, payload(t, "m2m_access_token.json", set("exp", testNow.Unix()-120))), Access{AnyClient: true}, ErrInvalidToken},
+		{"id token is never any-client", sign(t, a, payload(t, "id_token.json")), Access{Use: UseID, AnyClient: true}, ErrInvalidToken},
+		{"scope still required", sign(t, a, m2m), Access{AnyClient: true, Scopes: []string{"partner-api/admin"}}, ErrInsufficientScope},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := v.Verify(context.Background(), tt.tok, tt.acc)
+			if tt.want == nil {
+				if err != nil || p.ClientID != newClient || !p.Machine {
+					t.Errorf("Verify() = %+v, %v, want machine principal of %s", p, err, newClient)
+				}
+				return
+			}
+			if !errors.Is(err, tt.want) {
+				t.Errorf("Verify() error = %v, want %v", err, tt.want)
 			}
 		})
 	}

@@ -196,10 +196,6 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 			return nil, fmt.Errorf("lambdastack: build bootstraps: %w", err)
 		}
 	}
-	registry, err := os.ReadFile(filepath.Join(o.Root, "bff-partner", "app", "partners.json"))
-	if err != nil {
-		return nil, fmt.Errorf("lambdastack: partner registry: %w", err)
-	}
 
 	// Listen first: the issuer and the Cognito endpoint are URLs of the web front.
 	lns := map[string]net.Listener{}
@@ -267,8 +263,9 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 			"BFF_COGNITO_APP_CLIENT_ID": MobileClientID, "BFF_COGNITO_CLIENT_IDS": MobileClientID,
 		}),
 		"bff-partner": merge(common, map[string]string{
-			"BFF_COGNITO_CLIENT_IDS": strings.Join(idps[PortalClientID].PartnerIDs(), ","), "BFF_PARTNER_SCOPE_PREFIX": ScopePrefix,
-			"BFF_PARTNER_REGISTRY": string(registry),
+			// No client allow-list: as on AWS, the partner registry decides (on embedded data the
+			// seed's demo partner, shared/store/seed.Partners).
+			"BFF_PARTNER_SCOPE_PREFIX": ScopePrefix,
 		}),
 	}
 	for _, b := range bffs {

@@ -88,8 +88,8 @@ func lambdaEnv(work string) ([]string, error) {
 		"BFF_CURSOR_KEY=bench-cursor-key-0123456789abcdef",
 		"BFF_DATA_BACKEND=dynamodb",
 		"BFF_DYNAMODB_ENDPOINT=http://127.0.0.1:9",
-		// bff-partner requires its partner registry on Lambda (Terraform sets it there).
-		`BFF_PARTNER_REGISTRY={"partners":[{"id":"partner-acme","name":"Bench partner","client_ids":["bench-client"],"status":"active","rate_tier":"silver"}]}`,
+		// bff-partner reads its partner registry (BFF_TABLE_PARTNERS) on the first /v1 request,
+		// not at init.
 		"BFF_LOG_FORMAT=json",
 	}, nil
 }

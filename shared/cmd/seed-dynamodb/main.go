@@ -8,7 +8,8 @@
 // categories and products are overwritten (which resets their stock). With -no-create it only
 // loads data into tables that exist (e.g. created by Terraform); with -no-data it only creates.
 // The BFF variables matching -table-prefix P are BFF_TABLE_CATALOG=Pcatalog,
-// BFF_TABLE_CUSTOMERS=Pcustomers and BFF_TABLE_ORDERS=Porders.
+// BFF_TABLE_CUSTOMERS=Pcustomers, BFF_TABLE_ORDERS=Porders and (bff-partner) BFF_TABLE_PARTNERS=Ppartners,
+// the partner registry, seeded with the local demo partner (client demo-partner of the local IdP).
 package main
 
 import (
@@ -21,6 +22,7 @@ import (
 	"os/signal"
 	"time"
 
+	"bffsuite.dev/shared/domain"
 	"bffsuite.dev/shared/store"
 	"bffsuite.dev/shared/store/dynamo"
 	"bffsuite.dev/shared/store/seed"
@@ -70,7 +72,10 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		if err := dynamo.CreateTables(ctx, db, names); err != nil {
 			return err
 		}
-		fmt.Fprintf(out, "tables ready: %s, %s, %s\n", names.Catalog, names.Customers, names.Orders)
+		if err := dynamo.CreateTable(ctx, db, *prefix+dynamo.TablePartners, dynamo.PartnersTable()); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "tables ready: %s, %s, %s, %s\n", names.Catalog, names.Customers, names.Orders, *prefix+dynamo.TablePartners)
 	}
 	if *noData {
 		return nil
@@ -82,6 +87,12 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 			return fmt.Errorf("%w (raise -timeout)", err)
 		}
 		return err
+	}
+	reg := dynamo.NewPartners(db, *prefix+dynamo.TablePartners)
+	for _, p := range seed.Partners() {
+		if err := reg.Create(ctx, p); err != nil && !errors.Is(err, domain.ErrConflict) {
+			return fmt.Errorf("seed partner %s: %w", p.ID, err)
+		}
 	}
 	fmt.Fprintf(out, "seeded %d categories, %d products, %d customers, %d orders\n",
 		len(d.Categories), len(d.Products), len(d.Customers), len(d.Orders))

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
 	"bytes"
 	"context"
 	"os"
@@ -42,6 +45,12 @@ func TestSeedTwice(t *testing.T) {
 	}
 	if cu, err := c.Customers.GetCustomer(ctx, seed.CustomerEmma); err != nil || cu.Email != "emma.berg@example.com" {
 		t.Errorf("GetCustomer(emma) = %+v, %v", cu, err)
+	}
+	t.Cleanup(func() {
+		_, _ = d.Client().DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(prefix + dynamo.TablePartners)})
+	})
+	if p, err := dynamo.NewPartners(d.Client(), prefix+dynamo.TablePartners).GetByClient(ctx, "demo-partner"); err != nil || !p.Active() {
+		t.Errorf("partner registry GetByClient(demo-partner) = %+v, %v, want the active demo partner", p, err)
 	}
 }
 

@@ -27,7 +27,6 @@ func TestConfigLoadsFromEnvironment(t *testing.T) {
 	}{
 		{"nothing set: local mode with defaults", map[string]string{}, true, ""},
 		{"cognito", map[string]string{"AWS_REGION": "eu-west-1", "BFF_COGNITO_USER_POOL_ID": "eu-west-1_Abc", "BFF_COGNITO_CLIENT_IDS": "web1, partner1", "BFF_COGNITO_APP_CLIENT_ID": "web1"}, false, ""},
-		{"cognito without clients", map[string]string{"AWS_REGION": "eu-west-1", "BFF_COGNITO_USER_POOL_ID": "eu-west-1_Abc", "BFF_COGNITO_APP_CLIENT_ID": "web1"}, false, "BFF_COGNITO_CLIENT_IDS"},
 		{"bad leeway", map[string]string{"BFF_AUTH_LEEWAY": "soon"}, true, "BFF_AUTH_LEEWAY"},
 	}
 	for _, tt := range tests {

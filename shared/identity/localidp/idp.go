@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/big"
 	"net/url"
 	"os"
 	"slices"
@@ -492,17 +493,78 @@ func (p *IdP) issue(u *user, originJti string) (*identity.Tokens, error) {
 
 // clientCredentials mints a machine-to-machine access token shaped like Cognito's.
 func (p *IdP) clientCredentials(pt Partner, scopes []string) (string, error) {
-	now := p.now()
-	return p.sign(map[string]any{
-		"sub": pt.ClientID, "token_use": "access", "scope": strings.Join(scopes, " "), "auth_time": now.Unix(),
-		"iss": p.cfg.Issuer, "exp": now.Add(p.cfg.AccessTokenTTL).Unix(), "iat": now.Unix(), "version": 2,
-		"jti": newUUID(), "client_id": pt.ClientID,
+	return MintClientCredentials(p.key, p.kid, p.cfg.Issuer, pt.ClientID, scopes, p.cfg.AccessTokenTTL, p.now())
+}
+
+// MintClientCredentials mints the access token Cognito's /oauth2/token returns for the
+// client_credentials grant (sub and client_id the app client, token_use access, the granted
+// scopes, no username), signed RS256 with key under kid. It is what the local IdP's token
+// endpoint serves, and how tests and the rehearsal get partner tokens from an emulator without
+// a token endpoint (moto): signed with the emulator's key and kid, the token verifies against
+// the emulator's JWKS exactly as a Cognito token against the pool's. It checks nothing: the
+// caller decides that clientID may have scopes.
+func MintClientCredentials(key *rsa.PrivateKey, kid, issuer, clientID string, scopes []string, ttl time.Duration, now time.Time) (string, error) {
+	return signWith(key, kid, map[string]any{
+		"sub": clientID, "token_use": "access", "scope": strings.Join(scopes, " "), "auth_time": now.Unix(),
+		"iss": issuer, "exp": now.Add(ttl).Unix(), "iat": now.Unix(), "version": 2,
+		"jti": newUUID(), "client_id": clientID,
 	})
+}
+
+// ParseRSAJWK parses a private RSA key in JWK form (n, e, d; p and q optional), e.g. the
+// emulator's signing key, and returns it with its kid.
+func ParseRSAJWK(doc []byte) (*rsa.PrivateKey, string, error) {
+	var j struct {
+		Kty, Kid, N, E, D, P, Q string
+	}
+	if err := json.Unmarshal(doc, &j); err != nil {
+		return nil, "", fmt.Errorf("parse JWK: %w", err)
+	}
+	num := func(name, s string) (*big.Int, error) {
+		b, err := base64.RawURLEncoding.DecodeString(s)
+		if err != nil || len(b) == 0 {
+			return nil, fmt.Errorf("parse JWK: %s is not base64url", name)
+		}
+		return new(big.Int).SetBytes(b), nil
+	}
+	if j.Kty != "RSA" {
+		return nil, "", fmt.Errorf("parse JWK: kty %q, want RSA", j.Kty)
+	}
+	n, err := num("n", j.N)
+	if err != nil {
+		return nil, "", err
+	}
+	e, err := num("e", j.E)
+	if err != nil {
+		return nil, "", err
+	}
+	d, err := num("d", j.D)
+	if err != nil {
+		return nil, "", err
+	}
+	key := &rsa.PrivateKey{PublicKey: rsa.PublicKey{N: n, E: int(e.Int64())}, D: d}
+	if j.P != "" && j.Q != "" {
+		p, err := num("p", j.P)
+		if err != nil {
+			return nil, "", err
+		}
+		q, err := num("q", j.Q)
+		if err != nil {
+			return nil, "", err
+		}
+		key.Primes = []*big.Int{p, q}
+		key.Precompute()
+	}
+	return key, j.Kid, nil
 }
 
 // sign produces a compact RS256 JWS with the IdP's kid.
 func (p *IdP) sign(claims map[string]any) (string, error) {
-	h, err := json.Marshal(map[string]string{"kid": p.kid, "alg": "RS256"})
+	return signWith(p.key, p.kid, claims)
+}
+
+func signWith(key *rsa.PrivateKey, kid string, claims map[string]any) (string, error) {
+	h, err := json.Marshal(map[string]string{"kid": kid, "alg": "RS256"})
 	if err != nil {
 		return "", fmt.Errorf("sign token: %w", err)
 	}
@@ -512,7 +574,7 @@ func (p *IdP) sign(claims map[string]any) (string, error) {
 	}
 	input := base64.RawURLEncoding.EncodeToString(h) + "." + base64.RawURLEncoding.EncodeToString(c)
 	sum := sha256.Sum256([]byte(input))
-	sig, err := rsa.SignPKCS1v15(rand.Reader, p.key, crypto.SHA256, sum[:])
+	sig, err := rsa.SignPKCS1v15(rand.Reader, key, crypto.SHA256, sum[:])
 	if err != nil {
 		return "", fmt.Errorf("sign token: %w", err)
 	}

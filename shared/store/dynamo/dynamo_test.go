@@ -213,3 +213,18 @@ func BenchmarkPlaceOrder(b *testing.B) {
 		}
 	}
 }
+
+func TestPartnersConformance(t *testing.T) {
+	d := testenv.DynamoDB(t)
+	db := d.Client()
+	name := testenv.DynamoDBTablePrefix(t) + dynamo.TablePartners
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := dynamo.CreateTable(ctx, db, name, dynamo.PartnersTable()); err != nil {
+		t.Fatalf("CreateTable(partners) = %v", err)
+	}
+	t.Cleanup(func() {
+		_, _ = db.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(name)})
+	})
+	storetest.RunPartners(t, dynamo.NewPartners(db, name))
+}

@@ -83,3 +83,25 @@ func TestSeededIdentically(t *testing.T) {
 		}
 	}
 }
+
+func TestPartnersConformance(t *testing.T) {
+	b, err := embedded.NewPartners(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.RunPartners(t, b)
+}
+
+func TestPartnersSeed(t *testing.T) {
+	b, err := embedded.NewPartners(seed.Partners())
+	if err != nil {
+		t.Fatalf("NewPartners(seed.Partners()) = %v", err)
+	}
+	p, err := b.GetByClient(context.Background(), "demo-partner")
+	if err != nil || p.ID != "partner-acme" || !p.Active() {
+		t.Errorf("GetByClient(demo-partner) = %+v, %v, want the active demo partner", p, err)
+	}
+	if _, err := embedded.NewPartners(append(seed.Partners(), seed.Partners()...)); !errors.Is(err, domain.ErrConflict) {
+		t.Errorf("NewPartners(duplicate client) = %v, want ErrConflict", err)
+	}
+}

@@ -18,6 +18,7 @@ import (
 	"bffsuite.dev/shared/customers"
 	"bffsuite.dev/shared/domain"
 	"bffsuite.dev/shared/orders"
+	"bffsuite.dev/shared/partners"
 )
 
 // Data is a complete data set.
@@ -324,4 +325,13 @@ func Load(ctx context.Context, b Backends, d Data) error {
 		}
 	}
 	return nil
+}
+
+// Partners returns the partner registry of local runs: the demo partner whose app client
+// "demo-partner" the local identity provider serves (shared/identity/localidp).
+func Partners() []partners.Partner {
+	return []partners.Partner{{
+		ID: "partner-acme", Name: "Acme Retail (local demo)", ClientID: "demo-partner",
+		RateTier: "silver", Status: partners.StatusActive, ManagedBy: partners.ManagedByLocal,
+	}}
 }

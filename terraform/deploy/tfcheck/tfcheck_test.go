@@ -62,7 +62,9 @@ var unsetFor = map[string]map[string]string{
 		"BFF_CORS_ORIGINS":              "native apps make no CORS requests",
 	},
 	"partner": {
-		"BFF_CORS_ORIGINS": "partners call server to server",
+		"BFF_CORS_ORIGINS":       "partners call server to server",
+		"BFF_COGNITO_CLIENT_IDS": "the partner registry table (BFF_TABLE_PARTNERS) is the allow-list, read at run time",
+		"BFF_PARTNER_REGISTRY":   "static registries are for the embedded backend; on AWS the registry is BFF_TABLE_PARTNERS",
 	},
 }
 

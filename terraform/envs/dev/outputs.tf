@@ -94,3 +94,13 @@ output "access_log_groups" {
   description = "API Gateway access log groups."
   value       = module.suite.access_log_groups
 }
+
+output "partner_usage_plan_ids" {
+  description = "Partner API usage plan IDs keyed by rate tier (bffdeploy partner add)."
+  value       = module.suite.partner_usage_plan_ids
+}
+
+output "partner_registry_table" {
+  description = "Partner registry table (bffdeploy partner add/list/disable)."
+  value       = module.suite.partner_registry_table
+}

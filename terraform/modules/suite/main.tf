@@ -30,6 +30,9 @@ locals {
   idempotency    = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"] # shared/idempotency
   devices        = ["dynamodb:PutItem", "dynamodb:DeleteItem"]                     # shared/devices Put/Delete
   revocations    = ["dynamodb:GetItem", "dynamodb:PutItem"]                        # shared/revocation (bff-web logout)
+  # The partner registry is read-only to bff-partner: one GetItem per client per cache TTL.
+  # Only the deploy CLI's caller (an operator role, not a Lambda) writes it.
+  partner_registry = ["dynamodb:GetItem"]
 
   table_actions = {
     web = {
@@ -51,6 +54,7 @@ locals {
       customers   = local.dynamodb_read
       orders      = concat(local.dynamodb_read, local.order_write)
       idempotency = local.idempotency
+      partners    = local.partner_registry
     }
   }
 
@@ -119,22 +123,16 @@ locals {
   }, lookup(var.extra_environment, "mobile", {}))
 
   partner_environment = merge(local.common_environment, {
-    BFF_TABLE_IDEMPOTENCY    = module.tables.table_names["idempotency"]
-    BFF_COGNITO_CLIENT_IDS   = join(",", values(module.cognito.partner_client_ids))
+    BFF_TABLE_IDEMPOTENCY = module.tables.table_names["idempotency"]
+    # The partner registry: which app clients are partners (tenant, scopes, rate tier, status).
+    # Read at run time through a cache of BFF_PARTNER_CACHE_TTL; written by `bffdeploy partner
+    # add|disable` and, for var.partners, by Terraform below. No BFF_COGNITO_CLIENT_IDS: the
+    # registry is the allow-list, so the BFF starts with zero partners.
+    BFF_TABLE_PARTNERS       = module.tables.table_names["partners"]
+    BFF_PARTNER_CACHE_TTL    = var.partner_cache_ttl
     BFF_PARTNER_SCOPE_PREFIX = module.cognito.resource_server_identifier
     # Same numbers as the API Gateway usage plans: "name=rate/burst,...".
-    BFF_PARTNER_RATE_TIERS = join(",", [for name, t in var.partner_rate_tiers : "${name}=${t.rate_limit}/${t.burst_limit}"])
-    # The partner registry (tenant, app clients, rate tier); counts against Lambda's 4 KB
-    # environment limit (roughly 25 partners).
-    BFF_PARTNER_REGISTRY = jsonencode({
-      partners = [for name, p in var.partners : {
-        id         = name
-        name       = name
-        client_ids = [module.cognito.partner_client_ids[name]]
-        status     = "active"
-        rate_tier  = p.rate_tier
-      }]
-    })
+    BFF_PARTNER_RATE_TIERS   = join(",", [for name, t in var.partner_rate_tiers : "${name}=${t.rate_limit}/${t.burst_limit}"])
     BFF_PARTNER_DEPRECATIONS = join(",", var.partner_deprecations)
     BFF_BASE_PATHS           = local.base_path["partner"]
     BFF_SECRETS_SSM_PREFIX   = local.secrets_prefix["partner"]
@@ -210,6 +208,26 @@ resource "aws_ssm_parameter" "web_client_secret" {
   type        = "SecureString"
   value       = module.cognito.web_client_secret
   tags        = var.tags
+}
+
+# The partners of var.partners (the seed; more are added with `bffdeploy partner add`) in the
+# registry bff-partner reads. Their clients and API keys belong to Terraform: bffdeploy lists
+# them and refuses to disable them.
+resource "aws_dynamodb_table_item" "partner" {
+  for_each = var.partners
+
+  table_name = module.tables.table_names["partners"]
+  hash_key   = "client_id"
+  item = jsonencode({
+    client_id  = { S = module.cognito.partner_client_ids[each.key] }
+    partner_id = { S = each.key }
+    name       = { S = each.key }
+    scopes     = { L = [for s in each.value.scopes : { S = "${module.cognito.resource_server_identifier}/${s}" }] }
+    rate_tier  = { S = each.value.rate_tier }
+    status     = { S = "active" }
+    api_key_id = { S = module.partner_api.partner_api_key_ids[each.key] }
+    managed_by = { S = "terraform" }
+  })
 }
 
 module "lambda" {

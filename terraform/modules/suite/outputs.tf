@@ -70,6 +70,16 @@ output "partner_api_key_values" {
   sensitive   = true
 }
 
+output "partner_usage_plan_ids" {
+  description = "API Gateway usage plan IDs of the partner API keyed by rate tier (bffdeploy partner add attaches new API keys to them)."
+  value       = module.partner_api.usage_plan_ids
+}
+
+output "partner_registry_table" {
+  description = "DynamoDB table of the partner registry (bff-partner reads it; bffdeploy partner add/disable write it)."
+  value       = module.tables.table_names["partners"]
+}
+
 output "resource_server_identifier" {
   description = "Partner resource server identifier (scope prefix)."
   value       = module.cognito.resource_server_identifier

@@ -40,6 +40,15 @@ locals {
       attributes    = { pk = "S" }
       ttl_attribute = "expires_at"
     }
+    # partner registry: app client -> partner, scopes, rate tier, status (shared/partners).
+    # bff-partner reads it (GetItem); bffdeploy partner add/disable write it.
+    partners = {
+      hash_key   = "client_id"
+      attributes = { client_id = "S", partner_id = "S" }
+      global_secondary_indexes = {
+        by_partner = { hash_key = "partner_id" } # ListByPartner (bffdeploy)
+      }
+    }
     # push-notification devices of bff-mobile (shared/devices)
     devices = {
       hash_key   = "token"

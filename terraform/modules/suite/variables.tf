@@ -104,6 +104,17 @@ variable "partners" {
   default     = {}
 }
 
+variable "partner_cache_ttl" {
+  type        = string
+  description = "BFF_PARTNER_CACHE_TTL: how long bff-partner reuses a partner registry record, so how long a new partner or a suspension takes to take effect (1s-5m, e.g. \"30s\")."
+  default     = "30s"
+
+  validation {
+    condition     = can(regex("^[0-9]+(s|m)$", var.partner_cache_ttl))
+    error_message = "partner_cache_ttl must be a whole number of seconds or minutes, e.g. \"30s\"."
+  }
+}
+
 variable "partner_rate_tiers" {
   type = map(object({
     rate_limit   = number

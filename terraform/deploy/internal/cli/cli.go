@@ -57,7 +57,9 @@ Usage:
   bffdeploy outputs  -env ENV [-out FILE] [terraform flags]
   bffdeploy destroy  -env ENV [-confirm ENV] [-allow-destroy] [terraform flags]
   bffdeploy validate -env ENV [terraform flags]
-  bffdeploy partner  add|list|disable -user-pool ID -resource-server ID [-endpoint URL] ...
+  bffdeploy partner  add -name ID -scopes S,... -tier TIER [-display-name N] (-outputs FILE | -user-pool ID
+                     -resource-server ID -table NAME -usage-plans tier=ID,...) [-endpoint URL] [-json]
+  bffdeploy partner  list|disable ...   (the same -outputs or flags; disable: -name ID)
   bffdeploy version  [terraform flags]
 
 Terraform flags:

@@ -146,7 +146,11 @@ func TestUsage(t *testing.T) {
 		{[]string{"partner", "help"}, ExitOK, "bffdeploy partner list"},
 		{[]string{"partner", "list", "-h"}, ExitOK, "-user-pool"},
 		{[]string{"partner", "add", "-user-pool", "p", "-resource-server", "https://x"}, ExitUsage, "-name is required"},
-		{[]string{"partner", "list", "-endpoint", "http://127.0.0.1:1"}, ExitUsage, "user pool id is required"},
+		{[]string{"partner", "add", "-name", "acme", "-scopes", "catalog.read"}, ExitUsage, "-tier is required"},
+		{[]string{"partner", "list", "-endpoint", "http://127.0.0.1:1"}, ExitUsage, "-table"},
+		{[]string{"partner", "list", "-endpoint", "http://127.0.0.1:1", "-table", "t", "-usage-plans", "gold=p"}, ExitUsage, "user pool id is required"},
+		{[]string{"partner", "list", "-endpoint", "http://127.0.0.1:1", "-table", "t", "-usage-plans", "gold"}, ExitUsage, "not tier=ID"},
+		{[]string{"partner", "list", "-outputs", "/nonexistent/outputs.json"}, ExitUsage, "-outputs"},
 		{[]string{"version", "-tf-bin", "/nonexistent/tofu"}, ExitFailed, `-tf-bin "/nonexistent/tofu" is not an executable file`},
 	}
 	for _, tt := range tests {
