@@ -44,7 +44,7 @@ func TestRunLambda(t *testing.T) {
 	log := func(j, step string, status int, d time.Duration) {
 		t.Logf("%s: %s %d %v", j, step, status, d.Round(time.Millisecond))
 	}
-	if _, err := smoke.Web(ctx, smoke.WebOptions{BaseURL: s.WebURL, Log: log}); err != nil {
+	if _, err := smoke.Web(ctx, smoke.WebOptions{BaseURL: s.WebURL, Log: log, RequireReplayRefused: true}); err != nil {
 		t.Errorf("smoke.Web: %v", err)
 	}
 	if _, err := smoke.Mobile(ctx, smoke.MobileOptions{BaseURL: s.MobileURL, Username: localidp.DemoUser, Password: "Demo-Passw0rd!", Log: log}); err != nil {

@@ -92,7 +92,7 @@ func testMakeRun(t *testing.T, root string, extra []string, stage, apiKey string
 	// The client journeys, as against any deployment (shared/smoke).
 	sctx, scancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer scancel()
-	if _, err := smoke.Web(sctx, smoke.WebOptions{BaseURL: "http://" + addrs["web"]}); err != nil {
+	if _, err := smoke.Web(sctx, smoke.WebOptions{BaseURL: "http://" + addrs["web"], RequireReplayRefused: true}); err != nil {
 		t.Errorf("smoke.Web: %v", err)
 	}
 	if _, err := smoke.Mobile(sctx, smoke.MobileOptions{BaseURL: "http://" + addrs["mobile"], Username: localidp.DemoUser, Password: "Demo-Passw0rd!"}); err != nil {
