@@ -61,6 +61,10 @@ openapi-lint: ## Redocly's recommended rules (redocly.yaml) over the three OpenA
 	if grep -qE '^ +[0-9]+:[0-9]+ +warning ' <<<"$$out"; then echo "$$out"; echo "openapi-lint: redocly found warnings"; exit 1; fi; \
 	echo "openapi-lint: $(OPENAPI_DOCS) clean"
 
+.PHONY: requests
+requests: ## regenerate docs/requests/*.http (REST Client collections) from the OpenAPI documents
+	go run ./shared/cmd/httpcollection
+
 .PHONY: lambda
 lambda: ## build bootstrap zips for linux/arm64 into dist/ (reproducible)
 	go run ./terraform/deploy/cmd/bffdeploy build -out dist
