@@ -136,7 +136,7 @@ func (h *handlers) routes(r *gin.Engine) {
 		httpcache.Write(c, http.StatusOK, h.public, "application/json", OpenAPIDocument)
 	})
 	// The readable reference of the document, rendered on its first request.
-	r.GET("/docs", apidocs.Handler(OpenAPIDocument))
+	r.GET("/docs", compress.Gzip(compress.Options{MinSize: compress.DefaultMinSize}), apidocs.Handler(OpenAPIDocument))
 
 	a := r.Group("/auth")
 	a.POST("/signup", h.sess.originGuard, h.signup)

@@ -24,6 +24,10 @@ func TestDocs(t *testing.T) {
 	if err := apidocs.CheckPage(page, OpenAPIDocument); err != nil {
 		t.Errorf("GET /docs: %v", err)
 	}
+	// API Gateway does not compress; the page (about 70 KB) goes out gzipped like /api.
+	if gz := a.browser(t).do("GET", "/docs", nil, "Accept-Encoding", "gzip"); gz.header.Get("Content-Encoding") != "gzip" || len(gz.body) >= len(res.body)/3 {
+		t.Errorf("GET /docs with Accept-Encoding: gzip = %q, %d bytes of %d, want gzip under a third", gz.header.Get("Content-Encoding"), len(gz.body), len(res.body))
+	}
 	for _, want := range []string{"__Host-bff_session", "X-CSRF-Token", "csrf + session", `id="schema-Session"`, "Example 200 response"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("GET /docs lacks %q", want)
