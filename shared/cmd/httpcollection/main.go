@@ -20,6 +20,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -162,7 +163,7 @@ type op struct {
 	Expect                    string // the first documented 2XX status
 	Security                  []map[string]any
 	Params                    []map[string]any
-	Body                      any // request body example, nil without one
+	Body                      json.RawMessage // request body example as written, nil without one
 	HasBody                   bool
 	ResponseExample           map[string]any
 	Accept                    string // media type of the expected response, "" without content
@@ -180,7 +181,7 @@ func generate(t target, raw []byte) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse: %w", err)
 	}
-	ops, err := operations(doc, keys)
+	ops, err := operations(doc, raw, keys)
 	if err != nil {
 		return nil, err
 	}
@@ -236,7 +237,7 @@ func generate(t target, raw []byte) ([]byte, error) {
 }
 
 // operations lists the documented operations in document order.
-func operations(doc map[string]any, keys []string) ([]op, error) {
+func operations(doc map[string]any, raw []byte, keys []string) ([]op, error) {
 	comps := obj(doc, "components")
 	var ops []op
 	paths := obj(doc, "paths")
@@ -267,7 +268,11 @@ func operations(doc map[string]any, keys []string) ([]op, error) {
 			}
 			if rb := obj(o, "requestBody"); rb != nil {
 				mt := obj(obj(rb, "content"), "application/json")
-				x.Body, x.HasBody = mt["example"], mt != nil
+				x.HasBody = mt != nil
+				if _, ok := mt["example"]; ok {
+					// As written: the document's member order reads better than Go's sorted keys.
+					x.Body = rawAt(raw, "paths", p, meth, "requestBody", "content", "application/json", "example")
+				}
 			}
 			resps := obj(o, "responses")
 			for _, code := range sortedKeys(resps) {
@@ -413,24 +418,16 @@ func writeRequest(b *strings.Builder, t target, o op, name string, creators map[
 		if o.Body == nil {
 			return fmt.Errorf("%s: request body has no example", o.ID)
 		}
-		body := o.Body
-		if m, ok := body.(map[string]any); ok && len(t.Captured) > 0 {
-			m2 := map[string]any{}
-			for k, v := range m {
-				m2[k] = v
-			}
-			for _, c := range t.Captured {
-				if _, ok := m2[c]; ok {
-					m2[c] = "{{login.response.body.$." + c + "}}"
-				}
-			}
-			body = m2
+		var js bytes.Buffer
+		if err := json.Indent(&js, o.Body, "", "  "); err != nil {
+			return fmt.Errorf("%s: request body example: %w", o.ID, err)
 		}
-		js, err := json.MarshalIndent(body, "", "  ")
-		if err != nil {
-			return err
+		body := js.String()
+		for _, c := range t.Captured {
+			member := regexp.MustCompile(`("` + regexp.QuoteMeta(c) + `":\s*)"(?:[^"\\]|\\.)*"`)
+			body = member.ReplaceAllString(body, `${1}"{{login.response.body.$.`+c+`}}"`)
 		}
-		w("Content-Type: application/json\n\n%s\n", js)
+		w("Content-Type: application/json\n\n%s\n", body)
 	}
 	return nil
 }
@@ -470,6 +467,22 @@ func pathKeys(raw []byte) ([]string, error) {
 		}
 	}
 	return keys, nil
+}
+
+// rawAt returns the JSON text at the object member path of raw, or nil.
+func rawAt(raw []byte, path ...string) json.RawMessage {
+	cur := json.RawMessage(raw)
+	for _, key := range path {
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(cur, &m); err != nil {
+			return nil
+		}
+		var ok bool
+		if cur, ok = m[key]; !ok {
+			return nil
+		}
+	}
+	return cur
 }
 
 func asObj(v any) map[string]any { m, _ := v.(map[string]any); return m }
