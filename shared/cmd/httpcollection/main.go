@@ -371,7 +371,8 @@ func writeRequest(b *strings.Builder, t target, o op, name string, creators map[
 			path = strings.ReplaceAll(path, "{"+pname+"}", val)
 		case "query":
 			if hasEx {
-				query = append(query, url.QueryEscape(pname)+"="+url.QueryEscape(fmt.Sprint(ex)))
+				// Commas stay readable: skus=A,B is what the documents describe.
+				query = append(query, url.QueryEscape(pname)+"="+strings.ReplaceAll(url.QueryEscape(fmt.Sprint(ex)), "%2C", ","))
 			} else if req, _ := p["required"].(bool); req {
 				return fmt.Errorf("%s: required query parameter %s has no example", o.ID, pname)
 			}
