@@ -106,8 +106,10 @@ func Render(doc []byte) ([]byte, error) {
 	}
 	rootSecurity, hasRootSecurity := d["security"].([]any)
 	paths := obj(d, "paths")
+	var rawPaths map[string]json.RawMessage // examples as written, in their member order
+	_ = json.Unmarshal(rawAt(doc, "paths"), &rawPaths)
 	for _, p := range sortedKeys(paths) {
-		item := obj(paths, p)
+		item, itemRaw := obj(paths, p), rawPaths[p]
 		for _, meth := range []string{"get", "put", "post", "patch", "delete"} {
 			op := obj(item, meth)
 			if op == nil {
@@ -126,12 +128,12 @@ func Render(doc []byte) ([]byte, error) {
 				pp := resolve(asObj(pv), "parameters")
 				req, _ := pp["required"].(bool)
 				o.Params = append(o.Params, param{Name: str(pp, "name"), In: str(pp, "in"), Type: typeName(obj(pp, "schema")),
-					Description: str(pp, "description"), Required: req, Example: exampleOf(pp)})
+					Description: str(pp, "description"), Required: req, Example: exampleOf(pp, nil)})
 			}
 			if rb := resolve(obj(op, "requestBody"), "requestBodies"); rb != nil {
 				mt := obj(obj(rb, "content"), "application/json")
 				o.RequestSchema = typeName(obj(mt, "schema"))
-				o.RequestExample = exampleOf(mt)
+				o.RequestExample = exampleOf(mt, itemRaw, meth, "requestBody", "content", "application/json")
 			}
 			resps := obj(op, "responses")
 			for _, code := range sortedKeys(resps) {
@@ -141,7 +143,7 @@ func Render(doc []byte) ([]byte, error) {
 				for _, ct := range sortedKeys(content) {
 					r.Schema = typeName(obj(obj(content, ct), "schema"))
 					if strings.HasPrefix(code, "2") && r.Example == "" {
-						r.Example = exampleOf(obj(content, ct))
+						r.Example = exampleOf(obj(content, ct), itemRaw, meth, "responses", code, "content", ct)
 					}
 				}
 				o.Responses = append(o.Responses, r)
@@ -260,9 +262,11 @@ func describeSchema(name string, sc map[string]any) schema {
 	return ds
 }
 
-// exampleOf returns the example of a parameter or media type object, indented JSON (a string
-// example as it is), or "".
-func exampleOf(m map[string]any) string {
+// exampleOf returns the example of a parameter or media type object m, indented JSON (a
+// string example as it is), or "". When m sits at path in doc (not behind a $ref), the example
+// is taken as written there, keeping its member order.
+func exampleOf(m map[string]any, doc json.RawMessage, path ...string) string {
+	key := []string{"example"}
 	v, ok := m["example"]
 	if !ok {
 		exs := obj(m, "examples")
@@ -273,15 +277,41 @@ func exampleOf(m map[string]any) string {
 		if v, ok = obj(exs, keys[0])["value"]; !ok {
 			return ""
 		}
+		key = []string{"examples", keys[0], "value"}
 	}
 	if s, ok := v.(string); ok {
 		return s
+	}
+	if raw := rawAt(doc, append(path, key...)...); raw != nil {
+		var b bytes.Buffer
+		if json.Indent(&b, raw, "", "  ") == nil {
+			return b.String()
+		}
 	}
 	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return ""
 	}
 	return string(b)
+}
+
+// rawAt returns the JSON text at the member path of doc, or nil.
+func rawAt(doc json.RawMessage, path ...string) json.RawMessage {
+	if doc == nil {
+		return nil
+	}
+	cur := doc
+	for _, key := range path {
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(cur, &m); err != nil {
+			return nil
+		}
+		var ok bool
+		if cur, ok = m[key]; !ok {
+			return nil
+		}
+	}
+	return cur
 }
 
 func asObj(v any) map[string]any { m, _ := v.(map[string]any); return m }
