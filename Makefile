@@ -48,10 +48,27 @@ vet: ## go vet over every module
 	go vet $(MODULES)
 
 .PHONY: lint
-lint: vet ## go vet + staticcheck + gofmt check
+lint: vet openapi-lint ## go vet + staticcheck + gofmt check + OpenAPI lint
 	@.ci/install-deps lint >/dev/null
 	staticcheck $(MODULES)
 	@out=$$(gofmt -l shared bff-web bff-mobile bff-partner terraform/deploy bench); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+# Redocly CLI, installed by `.ci/install-deps redocly` (npm @redocly/cli 2.77.0). It runs
+# offline: no telemetry, no update check.
+REDOCLY      := $(BFF_TOOLS)/redocly/node_modules/.bin/redocly
+OPENAPI_DOCS := bff-web/app/openapi.json bff-mobile/app/openapi.json bff-partner/app/openapi.json
+
+.PHONY: openapi-lint
+openapi-lint: ## Redocly's recommended rules (redocly.yaml) over the three OpenAPI documents; a warning fails too
+	@[ -x $(REDOCLY) ] || .ci/install-deps redocly >/dev/null
+	@out=$$(REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true $(REDOCLY) lint --config redocly.yaml --format=stylish $(OPENAPI_DOCS) 2>&1) \
+		|| { echo "$$out"; echo "openapi-lint: redocly found errors"; exit 1; }; \
+	if grep -qE '^ +[0-9]+:[0-9]+ +warning ' <<<"$$out"; then echo "$$out"; echo "openapi-lint: redocly found warnings"; exit 1; fi; \
+	echo "openapi-lint: $(OPENAPI_DOCS) clean"
+
+.PHONY: requests
+requests: ## regenerate docs/requests/*.http (REST Client collections) from the OpenAPI documents
+	go run ./shared/cmd/httpcollection
 
 .PHONY: lambda
 lambda: ## build bootstrap zips for linux/arm64 into dist/ (reproducible; prints each step)

@@ -18,6 +18,7 @@ import (
 	"net/url"
 	"time"
 
+	"bffsuite.dev/shared/apidocs"
 	"bffsuite.dev/shared/auth"
 	"bffsuite.dev/shared/coldstart"
 	"bffsuite.dev/shared/compress"
@@ -113,6 +114,8 @@ func New(ctx context.Context, cfg Config, p *coldstart.Platform) (*gin.Engine, e
 		c.Header("Cache-Control", "public, max-age=300")
 		c.Data(http.StatusOK, "application/json", OpenAPIDocument)
 	})
+	// The readable reference of the document, rendered on its first request.
+	r.GET("/docs", apidocs.Handler(OpenAPIDocument))
 
 	v1 := r.Group("/v1", gate.handle, strictQuery)
 	a := v1.Group("/auth")

@@ -20,6 +20,7 @@ import (
 	"sync"
 	"time"
 
+	"bffsuite.dev/shared/apidocs"
 	"bffsuite.dev/shared/auth"
 	"bffsuite.dev/shared/catalog"
 	"bffsuite.dev/shared/coldstart"
@@ -122,9 +123,6 @@ func NewWith(cfg Config, p *coldstart.Platform, d Deps) (*gin.Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("openapi document: %w", err)
 	}
-	// The reference page is rendered on its first request, not at cold start (about 1 ms of
-	// every partner Lambda's init otherwise); tests render it on every build.
-	docsHTML := sync.OnceValues(func() ([]byte, error) { return RenderDocs(docJSON) })
 	a := &api{cfg: cfg, deps: d, registry: reg, limiter: lim, depr: depr}
 
 	r := p.Engine(coldstart.EngineOptions{
@@ -137,17 +135,8 @@ func NewWith(cfg Config, p *coldstart.Platform, d Deps) (*gin.Engine, error) {
 		c.Header("Cache-Control", "public, max-age=300")
 		c.Data(http.StatusOK, "application/json", docJSON)
 	})
-	r.GET("/docs", func(c *gin.Context) {
-		// The page is static HTML and CSS without scripts; relax the API's CSP for its styles.
-		c.Header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
-		page, err := docsHTML()
-		if err != nil {
-			problem.Abort(c, fmt.Errorf("render /docs: %w", err))
-			return
-		}
-		c.Header("Cache-Control", "public, max-age=300")
-		c.Data(http.StatusOK, "text/html; charset=utf-8", page)
-	})
+	// The reference page is rendered on its first request, not at cold start.
+	r.GET("/docs", apidocs.Handler(docJSON))
 
 	// Any app client of the pool passes the token check; a.partner then admits only clients of
 	// active partners in the registry.

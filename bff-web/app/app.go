@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"time"
 
+	"bffsuite.dev/shared/apidocs"
 	"bffsuite.dev/shared/catalog"
 	"bffsuite.dev/shared/coldstart"
 	"bffsuite.dev/shared/compress"
@@ -148,6 +149,8 @@ func (h *handlers) routes(r *gin.Engine) {
 	r.GET("/openapi.json", func(c *gin.Context) {
 		httpcache.Write(c, http.StatusOK, h.public, "application/json", OpenAPIDocument)
 	})
+	// The readable reference of the document, rendered on its first request.
+	r.GET("/docs", compress.Gzip(compress.Options{MinSize: compress.DefaultMinSize}), apidocs.Handler(OpenAPIDocument))
 
 	a := r.Group("/auth")
 	a.POST("/signup", h.sess.originGuard, h.signup)
