@@ -54,6 +54,7 @@ var MobileRoutes = map[string]bool{
 	"GET /healthz":           false,
 	"GET /readyz":            false,
 	"GET /openapi.json":      false,
+	"GET /docs":              false,
 	"POST /v1/auth/{proxy+}": false,
 	"$default":               true,
 }

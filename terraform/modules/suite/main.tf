@@ -150,6 +150,7 @@ locals {
     "GET /healthz"           = { authorized = false }
     "GET /readyz"            = { authorized = false }
     "GET /openapi.json"      = { authorized = false }
+    "GET /docs"              = { authorized = false }
     "POST /v1/auth/{proxy+}" = { authorized = false }
     "$default"               = { authorized = true }
   }
