@@ -24,7 +24,7 @@ func main() {
 }
 
 func run(ctx context.Context) error {
-	var cfg app.Config
+	cfg := app.NewConfig()
 	if err := secrets.Load(ctx, &cfg); err != nil {
 		return fmt.Errorf("config: %w", err)
 	}

@@ -79,7 +79,7 @@ type env struct {
 
 func newEnv(t testing.TB, vars map[string]string, deps app.Deps) *env {
 	t.Helper()
-	var cfg app.Config
+	cfg := app.NewConfig()
 	lookup := func(name string) (string, bool) { v, ok := vars[name]; return v, ok }
 	if err := config.LoadFrom(lookup, &cfg); err != nil {
 		t.Fatalf("config.LoadFrom = %v", err)

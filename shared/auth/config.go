@@ -36,6 +36,10 @@ type Config struct {
 	// TrustAuthorizer trusts the claims of an API Gateway JWT/Cognito authorizer found in the
 	// request context instead of verifying the bearer token again. Off by default.
 	TrustAuthorizer bool `env:"BFF_TRUST_APIGW_AUTHORIZER" default:"false"`
+	// AllowNoClients lets a BFF start with an empty allow-list: every token is then refused
+	// (401) until app clients are allowed. Set by the BFF in code, never by the environment:
+	// bff-partner, whose partners are onboarded while it runs, starts before the first one.
+	AllowNoClients bool
 }
 
 // maxLeeway bounds Leeway: a larger value would make expiry meaningless.
@@ -103,7 +107,7 @@ func (c Config) Validate() error {
 			errs = append(errs, fmt.Errorf("BFF_COGNITO_USER_POOL_ID: %q is not a pool of region %q (AWS_REGION)", c.UserPoolID, c.Region))
 		}
 	}
-	if !c.Local() && len(c.AllowedClients()) == 0 {
+	if !c.Local() && len(c.AllowedClients()) == 0 && !c.AllowNoClients {
 		errs = append(errs, errors.New("BFF_COGNITO_CLIENT_IDS: at least one app client ID is required when a user pool is configured"))
 	}
 	if c.Issuer != "" && !strings.HasPrefix(c.Issuer, "https://") && !strings.HasPrefix(c.Issuer, "http://") {

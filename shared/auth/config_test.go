@@ -42,6 +42,7 @@ func TestConfigValidateNamesVariable(t *testing.T) {
 	}{
 		{"valid", func(*Config) {}, ""},
 		{"no clients", func(c *Config) { c.ClientIDs = nil }, "BFF_COGNITO_CLIENT_IDS"},
+		{"no clients yet, allowed", func(c *Config) { c.ClientIDs, c.AllowNoClients = nil, true }, ""},
 		{"pool of another region", func(c *Config) { c.UserPoolID = "us-east-1_Abc" }, "BFF_COGNITO_USER_POOL_ID"},
 		{"no region", func(c *Config) { c.Region = "" }, "AWS_REGION"},
 		{"bad issuer", func(c *Config) { c.Issuer = "cognito" }, "BFF_COGNITO_ISSUER"},

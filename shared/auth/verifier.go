@@ -15,6 +15,9 @@ type Options struct {
 	Issuer string
 	// ClientIDs allowed by default (client_id of access tokens, aud of ID tokens).
 	ClientIDs []string
+	// AllowNoClients accepts an empty ClientIDs (every token is refused): see
+	// Config.AllowNoClients.
+	AllowNoClients bool
 	// Leeway on exp, nbf and iat.
 	Leeway time.Duration
 	// Keys is the key cache; required.
@@ -43,7 +46,7 @@ func NewVerifier(o Options) (*Verifier, error) {
 	if o.Keys == nil {
 		return nil, errors.New("new verifier: key set is required")
 	}
-	if len(o.ClientIDs) == 0 {
+	if len(o.ClientIDs) == 0 && !o.AllowNoClients {
 		return nil, errors.New("new verifier: at least one client ID is required")
 	}
 	if o.Now == nil {
@@ -71,7 +74,8 @@ func New(cfg Config) (*Verifier, error) {
 	if err != nil {
 		return nil, fmt.Errorf("BFF_COGNITO_JWKS: %w", err)
 	}
-	return NewVerifier(Options{Issuer: cfg.IssuerURL(), ClientIDs: cfg.AllowedClients(), Leeway: cfg.Leeway, Keys: keys, TrustAuthorizer: cfg.TrustAuthorizer})
+	return NewVerifier(Options{Issuer: cfg.IssuerURL(), ClientIDs: cfg.AllowedClients(), AllowNoClients: cfg.AllowNoClients,
+		Leeway: cfg.Leeway, Keys: keys, TrustAuthorizer: cfg.TrustAuthorizer})
 }
 
 // Access is what a route requires of a token.

@@ -83,3 +83,26 @@ variable "partner_deprecations" {
   description = "Deprecated partner routes: \"METHOD /path|deprecated-date|sunset-date\" entries."
   default     = []
 }
+
+variable "lambda_architecture" {
+  type        = string
+  description = "Instruction set of the functions and zips: arm64 (default, as prod) or x86_64 (`make rehearse` on an amd64 machine, with zips from `bffdeploy build -arch amd64`)."
+  default     = "arm64"
+
+  validation {
+    condition     = contains(["arm64", "x86_64"], var.lambda_architecture)
+    error_message = "lambda_architecture must be arm64 or x86_64."
+  }
+}
+
+variable "saved_log_queries" {
+  type        = bool
+  description = "Create the saved Logs Insights queries; `make rehearse` sets false because moto lacks PutQueryDefinition."
+  default     = true
+}
+
+variable "lambda_logging_config" {
+  type        = bool
+  description = "Set the Lambdas' logging configuration; `make rehearse` sets false because moto 5.2.1 drops LoggingConfig (every plan would show an update)."
+  default     = true
+}
