@@ -362,20 +362,30 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// initError picks the lines of the function's output that say why init failed.
+// initError picks the function's own last lines (its error) and the emulator's first error.
 func initError(logs string) string {
-	var keep []string
+	var own []string
+	rapid := ""
 	for _, l := range strings.Split(logs, "\n") {
-		ll := strings.ToLower(l)
-		if strings.Contains(ll, "error") || strings.Contains(ll, "denied") || strings.Contains(ll, "fail") {
-			keep = append(keep, strings.TrimSpace(l))
+		l = strings.TrimSpace(l)
+		switch {
+		case l == "":
+		case strings.Contains(l, "(rapid)"):
+			if rapid == "" && strings.Contains(l, "[ERROR]") {
+				rapid = l
+			}
+		default:
+			own = append(own, l)
 		}
 	}
-	if len(keep) == 0 {
+	if len(own) > 6 {
+		own = own[len(own)-6:]
+	}
+	if rapid != "" {
+		own = append(own, rapid)
+	}
+	if len(own) == 0 {
 		return tail(logs, 1500)
 	}
-	if len(keep) > 8 {
-		keep = keep[len(keep)-8:]
-	}
-	return strings.Join(keep, "\n")
+	return strings.Join(own, "\n")
 }

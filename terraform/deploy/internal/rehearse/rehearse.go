@@ -19,6 +19,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -45,6 +46,10 @@ type Options struct {
 	Until string
 	// SkipBuild uses zips already in WorkDir/dist.
 	SkipBuild bool
+	// Only limits the functions run under the emulator to these BFFs (web, mobile, partner).
+	Only []string
+	// NoDestroy leaves the stack in the emulator (tests: moto stops with the run anyway).
+	NoDestroy bool
 }
 
 // Function is one function's result under the emulator.
@@ -193,7 +198,7 @@ func (r *runner) run(ctx context.Context) (err error) {
 
 	applied := false
 	defer func() {
-		if !applied {
+		if !applied || r.o.NoDestroy {
 			return
 		}
 		derr := r.step("tofu destroy", func() (string, error) { return r.destroy(ctx) })
@@ -313,7 +318,9 @@ func (r *runner) functions(ctx context.Context, dist string) error {
 	}
 	bffs := make([]string, 0, len(names))
 	for b := range names {
-		bffs = append(bffs, b)
+		if len(r.o.Only) == 0 || slices.Contains(r.o.Only, b) {
+			bffs = append(bffs, b)
+		}
 	}
 	sort.Strings(bffs)
 	stage := partnerURL[strings.LastIndex(partnerURL, "/")+1:]
@@ -405,6 +412,8 @@ func (r *runner) invoke(ctx context.Context, boot string, env []string, stage st
 		fn.Init = d
 	}
 	if err != nil {
+		time.Sleep(200 * time.Millisecond) // the emulator reports the failed init before the process's last lines arrive
+		em.Stop()                          // waits for the output copiers
 		return "", fmt.Errorf("%s (%s, role %s) did not start: %w\nfunction output:\n%s", fn.Name, fn.Architecture, fn.Role, err, initError(em.Logs()))
 	}
 	fn.Healthz = code
