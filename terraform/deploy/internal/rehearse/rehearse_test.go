@@ -204,3 +204,32 @@ func TestFindPythonNamesInstall(t *testing.T) {
 		t.Errorf("FindPython() with no python = %v, want an error with %q", err, MotoInstall)
 	}
 }
+
+// The env refuses partners bff-partner could not start with (unknown rate tier) or the apply
+// would fail on halfway (unknown scope), at plan time, naming the variable.
+func TestEnvRefusesPartnersThatCannotStart(t *testing.T) {
+	base := requireTools(t, false)
+	tests := []struct {
+		name, tfvars, want string
+	}{
+		{name: "unknown tier", tfvars: `partners = { acme = { scopes = ["catalog.read"], rate_tier = "platinum" } }`, want: "rate_tier must be bronze, silver or gold"},
+		{name: "unknown scope", tfvars: `partners = { acme = { scopes = ["catalog.write"], rate_tier = "gold" } }`, want: "scopes must be catalog.read"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := base
+			o.Until, o.SkipBuild, o.WorkDir = "plan", true, t.TempDir()
+			o.Mutate = func(tf string) error {
+				return os.WriteFile(filepath.Join(tf, "envs", "dev", "partners.auto.tfvars"), []byte(tt.tfvars+"\n"), 0o644)
+			}
+			var out bytes.Buffer
+			o.Out = &out
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+			defer cancel()
+			_, err := Run(ctx, o)
+			if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), "var.partners") {
+				t.Errorf("Run(plan, %s) = %v, want an error naming var.partners and %q", tt.tfvars, err, tt.want)
+			}
+		})
+	}
+}
