@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"bffsuite.dev/deploy/internal/rehearse"
 )
@@ -36,10 +37,18 @@ func run() error {
 	rep, err := rehearse.Run(ctx, rehearse.Options{Repo: root, Out: os.Stdout, WorkDir: *work, Until: *until})
 	if len(rep.Functions) > 0 {
 		fmt.Println()
-		fmt.Println("Functions as deployed (init under the Lambda RIE, role credentials, moto IAM on):")
+		fmt.Println("Functions as deployed (under the Lambda RIE with their environment and role credentials, moto IAM on):")
+		fmt.Printf("  %-22s %-7s %-16s %6s %5s  %-10s %-17s %s\n", "function", "arch", "runtime", "memory", "limit", "first init", "median init/floor", "status")
 		for _, f := range rep.Functions {
-			fmt.Printf("  %-22s %-7s %-16s %4d MB %3d s  init %-10s /healthz %d /readyz %d\n", f.Name, f.Architecture, f.Runtime,
-				f.MemoryMB, f.Timeout, f.Init.Round(100_000), f.Healthz, f.Readyz)
+			ratio := "-"
+			if rep.Floor > 0 && f.InitMedian > 0 {
+				ratio = fmt.Sprintf("%s = %.2f×", f.InitMedian.Round(100*time.Microsecond), float64(f.InitMedian)/float64(rep.Floor))
+			}
+			fmt.Printf("  %-22s %-7s %-16s %3d MB %3d s  %-10s %-17s /healthz %d /readyz %d\n", f.Name, f.Architecture, f.Runtime,
+				f.MemoryMB, f.Timeout, f.Init.Round(100*time.Microsecond), ratio, f.Healthz, f.Readyz)
+		}
+		if rep.Floor > 0 {
+			fmt.Printf("  floor (bare aws-lambda-go handler, same emulator and flags): median init %s\n", rep.Floor.Round(100*time.Microsecond))
 		}
 	}
 	return err

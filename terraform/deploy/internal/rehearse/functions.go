@@ -13,6 +13,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -304,12 +305,25 @@ func (e *Emulator) InitDuration() (time.Duration, bool) {
 
 // HTTPEvent is a GET of path as the API in front of bff would send it: payload 2.0 from the HTTP
 // APIs (web, mobile; $default stage), payload 1.0 from the partner REST API (stage).
-func HTTPEvent(bff, stage, path string) ([]byte, error) {
+func HTTPEvent(bff, stage, target string) ([]byte, error) {
 	now := time.Now().UTC()
+	path, rawQuery, _ := strings.Cut(target, "?")
+	query := map[string]string{}
+	multi := map[string][]string{}
+	if rawQuery != "" {
+		vals, err := url.ParseQuery(rawQuery)
+		if err != nil {
+			return nil, fmt.Errorf("query of %s: %w", target, err)
+		}
+		for k, v := range vals {
+			query[k], multi[k] = strings.Join(v, ","), v
+		}
+	}
 	headers := map[string]string{"accept": "application/json", "user-agent": "bffsuite-rehearse", "x-forwarded-proto": "https"}
 	if bff == "partner" {
 		return json.Marshal(events.APIGatewayProxyRequest{
 			Resource: path, Path: path, HTTPMethod: http.MethodGet, Headers: headers,
+			QueryStringParameters: query, MultiValueQueryStringParameters: multi,
 			MultiValueHeaders: map[string][]string{"accept": {"application/json"}},
 			RequestContext: events.APIGatewayProxyRequestContext{
 				AccountID: "123456789012", Stage: stage, RequestID: fmt.Sprintf("rehearse-%d", now.UnixNano()),
@@ -319,7 +333,7 @@ func HTTPEvent(bff, stage, path string) ([]byte, error) {
 		})
 	}
 	return json.Marshal(events.APIGatewayV2HTTPRequest{
-		Version: "2.0", RouteKey: "$default", RawPath: path, Headers: headers,
+		Version: "2.0", RouteKey: "$default", RawPath: path, RawQueryString: rawQuery, QueryStringParameters: query, Headers: headers,
 		RequestContext: events.APIGatewayV2HTTPRequestContext{
 			AccountID: "123456789012", Stage: "$default", RouteKey: "$default", RequestID: fmt.Sprintf("rehearse-%d", now.UnixNano()),
 			DomainName: "rehearse.execute-api.local", TimeEpoch: now.UnixMilli(),

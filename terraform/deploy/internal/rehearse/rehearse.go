@@ -13,10 +13,12 @@ package rehearse
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -25,6 +27,8 @@ import (
 	"time"
 
 	"bffsuite.dev/deploy/internal/lambdazip"
+	"bffsuite.dev/shared/server"
+	"github.com/aws/aws-sdk-go-v2/aws"
 )
 
 // Options configure a rehearsal.
@@ -50,15 +54,21 @@ type Options struct {
 	Only []string
 	// NoDestroy leaves the stack in the emulator (tests: moto stops with the run anyway).
 	NoDestroy bool
+	// ColdStarts is how many cold starts of each function (and of the floor) are measured;
+	// the median is reported (default 5).
+	ColdStarts int
 }
 
 // Function is one function's result under the emulator.
 type Function struct {
 	Deployed
-	Init          time.Duration
-	Healthz       int
-	Readyz        int
-	ReadyzBody    string
+	Init       time.Duration
+	Healthz    int
+	Readyz     int
+	ReadyzBody string
+	Catalog    int // status of the catalog probe (catalogProbe), 0 when none
+	// InitMedian is the median init of Options.ColdStarts cold starts (/healthz each).
+	InitMedian    time.Duration
 	AddedEnv      []string
 	SecretsPlaced []string
 }
@@ -67,6 +77,9 @@ type Function struct {
 type Report struct {
 	Steps     []Step
 	Functions []Function
+	// Floor is the median init of a bare aws-lambda-go handler (shared/server/testdata/floor),
+	// built and run the same way, measured in the same run.
+	Floor time.Duration
 }
 
 // Step is one timed phase.
@@ -258,6 +271,18 @@ func (r *runner) prepare(dist, arch string) (string, error) {
 	return "logs in " + r.work, nil
 }
 
+// prepared is a deployed function ready to run: its bootstrap and environment.
+type prepared struct {
+	d       Deployed
+	boot    string
+	placed  []string
+	env     []string
+	addedTo []string
+}
+
+// catalogProbe is a public catalog read per BFF, invoked after /readyz (the seeded catalog).
+var catalogProbe = map[string]string{"web": "/api/products?page_size=2"}
+
 // resourcesMotoCannotDelete are forgotten before destroy: moto 5.2.1 lacks DeleteResourceServer.
 var resourcesMotoCannotDelete = []string{"aws_cognito_resource_server."}
 
@@ -302,7 +327,11 @@ func (r *runner) functions(ctx context.Context, dist string) error {
 	var names map[string]string
 	var secrets map[string][]string
 	var partnerURL string
+	var tables map[string]string
 	if err := r.step("read deployed functions", func() (string, error) {
+		if err := r.tofu.Output(ctx, "table_names", &tables); err != nil {
+			return "", err
+		}
 		if err := r.tofu.Output(ctx, "lambda_function_names", &names); err != nil {
 			return "", err
 		}
@@ -325,13 +354,6 @@ func (r *runner) functions(ctx context.Context, dist string) error {
 	sort.Strings(bffs)
 	stage := partnerURL[strings.LastIndex(partnerURL, "/")+1:]
 
-	type prepared struct {
-		d       Deployed
-		boot    string
-		placed  []string
-		env     []string
-		addedTo []string
-	}
 	var fns []prepared
 	if err := r.step("secrets into SSM, role credentials", func() (string, error) {
 		var all []string
@@ -365,6 +387,24 @@ func (r *runner) functions(ctx context.Context, dist string) error {
 		return err
 	}
 
+	if err := r.step("seed the catalog (seed-dynamodb)", func() (string, error) {
+		prefix, ok := strings.CutSuffix(tables["catalog"], "catalog")
+		if !ok {
+			return "", fmt.Errorf("catalog table %q does not end in \"catalog\"", tables["catalog"])
+		}
+		cmd := exec.CommandContext(ctx, "go", "run", "./shared/cmd/seed-dynamodb", "-endpoint", r.moto.URL,
+			"-region", Region, "-table-prefix", prefix, "-no-create")
+		cmd.Dir = r.o.Repo
+		cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test", "AWS_REGION="+Region)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			return "", fmt.Errorf("seed-dynamodb: %w\n%s", err, tail(string(out), 2000))
+		}
+		return "tables " + prefix + "*", nil
+	}); err != nil {
+		return err
+	}
+
 	if err := r.step("moto IAM enforcement on", func() (string, error) { return "", r.moto.SetIAM(true) }); err != nil {
 		return err
 	}
@@ -384,7 +424,68 @@ func (r *runner) functions(ctx context.Context, dist string) error {
 	if len(failures) > 0 {
 		return errors.New(strings.Join(failures, "\n"))
 	}
-	return nil
+	return r.step("cold starts: functions vs floor", func() (string, error) { return r.coldStarts(ctx, fns) })
+}
+
+// coldStarts measures ColdStarts inits of each function as deployed (its env and role, IAM on)
+// and of the floor, and reports the medians and ratios.
+func (r *runner) coldStarts(ctx context.Context, targets []prepared) (string, error) {
+	n := r.o.ColdStarts
+	if n <= 0 {
+		n = 5
+	}
+	floorDir := filepath.Join(r.work, "floor")
+	if err := os.MkdirAll(floorDir, 0o755); err != nil {
+		return "", err
+	}
+	floor := filepath.Join(floorDir, "bootstrap")
+	cmd := exec.CommandContext(ctx, "go", "build", "-tags", server.LambdaBuildTags, "-trimpath", "-ldflags", "-s -w", "-o", floor, "./shared/server/testdata/floor")
+	cmd.Dir = r.o.Repo
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("build the floor: %w\n%s", err, out)
+	}
+	floorEnv, _ := FunctionEnv(Deployed{Name: "floor", Handler: "bootstrap", Runtime: "provided.al2023", MemoryMB: 512}, aws.Credentials{}, r.moto.URL)
+	measure := func(boot string, env []string, bff string) (time.Duration, error) {
+		var inits []time.Duration
+		for range n {
+			em, err := StartEmulator(r.o.RIE, boot, env, 10)
+			if err != nil {
+				return 0, err
+			}
+			ev, _ := HTTPEvent(bff, "v1", "/healthz")
+			_, err = em.Invoke(ctx, ev)
+			d, ok := em.InitDuration()
+			em.Stop()
+			if err != nil {
+				return 0, err
+			}
+			if !ok {
+				return 0, errors.New("no init report from the emulator")
+			}
+			inits = append(inits, d)
+		}
+		slices.Sort(inits)
+		return inits[len(inits)/2], nil
+	}
+	var err error
+	if r.rep.Floor, err = measure(floor, floorEnv, "web"); err != nil {
+		return "", fmt.Errorf("floor: %w", err)
+	}
+	var parts []string
+	for _, t := range targets {
+		d, err := measure(t.boot, t.env, t.d.BFF)
+		if err != nil {
+			return "", fmt.Errorf("%s: %w", t.d.Name, err)
+		}
+		for i := range r.rep.Functions {
+			if r.rep.Functions[i].Name == t.d.Name {
+				r.rep.Functions[i].InitMedian = d
+			}
+		}
+		parts = append(parts, fmt.Sprintf("%s %.2f×", t.d.BFF, float64(d)/float64(r.rep.Floor)))
+	}
+	return fmt.Sprintf("median of %d, floor %s; %s", n, r.rep.Floor.Round(100*time.Microsecond), strings.Join(parts, ", ")), nil
 }
 
 func (r *runner) invoke(ctx context.Context, boot string, env []string, stage string, fn *Function) (string, error) {
@@ -428,6 +529,24 @@ func (r *runner) invoke(ctx context.Context, boot string, env []string, stage st
 	detail := fmt.Sprintf("init %s, /healthz %d, /readyz %d", fn.Init.Round(100*time.Microsecond), fn.Healthz, fn.Readyz)
 	if code != 200 {
 		return detail, fmt.Errorf("%s: GET /readyz = %d, want 200: %s", fn.Name, code, tail(body, 600))
+	}
+	if path, ok := catalogProbe[fn.BFF]; ok {
+		// A public catalog read: DynamoDB Query on the catalog's index, under the role's policy.
+		code, body, err := call(path)
+		if err != nil {
+			return detail, fmt.Errorf("%s: GET %s: %w", fn.Name, path, err)
+		}
+		fn.Catalog = code
+		if code != 200 {
+			return detail, fmt.Errorf("%s: GET %s = %d, want 200: %s", fn.Name, path, code, tail(body, 600))
+		}
+		var page struct {
+			Total int `json:"total"`
+		}
+		if err := json.Unmarshal([]byte(body), &page); err != nil || page.Total == 0 {
+			return detail, fmt.Errorf("%s: GET %s: want the seeded catalog (total > 0), got %s", fn.Name, path, tail(body, 300))
+		}
+		detail += fmt.Sprintf(", %s %d (%d products)", path, code, page.Total)
 	}
 	return detail, nil
 }

@@ -3,6 +3,7 @@ package rehearse
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -229,6 +230,48 @@ func TestEnvRefusesPartnersThatCannotStart(t *testing.T) {
 			_, err := Run(ctx, o)
 			if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), "var.partners") {
 				t.Errorf("Run(plan, %s) = %v, want an error naming var.partners and %q", tt.tfvars, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestHTTPEvent(t *testing.T) {
+	tests := []struct {
+		bff, target, wantVersion, wantPath, wantQuery string
+	}{
+		{bff: "web", target: "/api/products?page_size=2", wantVersion: "2.0", wantPath: "/api/products", wantQuery: "2"},
+		{bff: "mobile", target: "/healthz", wantVersion: "2.0", wantPath: "/healthz"},
+		{bff: "partner", target: "/readyz", wantVersion: "", wantPath: "/readyz"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.bff+tt.target, func(t *testing.T) {
+			raw, err := HTTPEvent(tt.bff, "v1", tt.target)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ev struct {
+				Version    string            `json:"version"`
+				RawPath    string            `json:"rawPath"`
+				Path       string            `json:"path"`
+				HTTPMethod string            `json:"httpMethod"`
+				Query      map[string]string `json:"queryStringParameters"`
+				Ctx        struct {
+					Stage string `json:"stage"`
+				} `json:"requestContext"`
+			}
+			if err := json.Unmarshal(raw, &ev); err != nil {
+				t.Fatal(err)
+			}
+			path := ev.RawPath
+			if tt.bff == "partner" {
+				path = ev.Path
+				if ev.HTTPMethod != "GET" || ev.Ctx.Stage != "v1" {
+					t.Errorf("payload 1.0 method %q stage %q, want GET v1", ev.HTTPMethod, ev.Ctx.Stage)
+				}
+			}
+			if ev.Version != tt.wantVersion || path != tt.wantPath || ev.Query["page_size"] != tt.wantQuery {
+				t.Errorf("HTTPEvent(%s, %s) = version %q path %q page_size %q, want %q %q %q", tt.bff, tt.target,
+					ev.Version, path, ev.Query["page_size"], tt.wantVersion, tt.wantPath, tt.wantQuery)
 			}
 		})
 	}
