@@ -49,6 +49,12 @@ func run() error {
 		}
 		if rep.Floor > 0 {
 			fmt.Printf("  floor (bare aws-lambda-go handler, same emulator and flags): median init %s\n", rep.Floor.Round(100*time.Microsecond))
+			for _, f := range rep.Functions {
+				if f.InitNoSSM > 0 {
+					fmt.Printf("  %s with its secrets in the environment instead of SSM (diagnostic): median init %s = %.2f×\n",
+						f.Name, f.InitNoSSM.Round(100*time.Microsecond), float64(f.InitNoSSM)/float64(rep.Floor))
+				}
+			}
 		}
 	}
 	return err

@@ -112,6 +112,23 @@ func PutSecrets(ctx context.Context, endpoint string, names []string) (created [
 	return created, nil
 }
 
+// ReadSecrets reads the parameters' values by the last path element (the variable name).
+func ReadSecrets(ctx context.Context, endpoint string, names []string) (map[string]string, error) {
+	out := map[string]string{}
+	c := ssm.NewFromConfig(adminConfig(endpoint))
+	for start := 0; start < len(names); start += 10 {
+		res, err := c.GetParameters(ctx, &ssm.GetParametersInput{Names: names[start:min(start+10, len(names))], WithDecryption: aws.Bool(true)})
+		if err != nil {
+			return nil, fmt.Errorf("ssm GetParameters: %w", err)
+		}
+		for _, p := range res.Parameters {
+			n := aws.ToString(p.Name)
+			out[n[strings.LastIndex(n, "/")+1:]] = aws.ToString(p.Value)
+		}
+	}
+	return out, nil
+}
+
 // AssumeRole returns credentials of role (as the Lambda service would get them).
 func AssumeRole(ctx context.Context, endpoint, role, session string) (aws.Credentials, error) {
 	c := sts.NewFromConfig(adminConfig(endpoint))
