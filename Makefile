@@ -37,7 +37,7 @@ build: ## build the three BFFs for this machine into .local/bin
 	go build -o .local/bin/ ./bff-web ./bff-mobile ./bff-partner
 
 .PHONY: test
-test: deps vet go-test tf-lint ## everything that can be tested here (starts its own peers)
+test: deps vet go-test tf-lint rehearse ## everything that can be tested here (starts its own peers)
 
 .PHONY: go-test
 go-test: ## go test over every module (includes terraform/deploy: deploy CLI e2e and the Terraform consistency tests)
@@ -69,6 +69,15 @@ openapi-lint: ## Redocly's recommended rules (redocly.yaml) over the three OpenA
 .PHONY: requests
 requests: ## regenerate docs/requests/*.http (REST Client collections) from the OpenAPI documents
 	go run ./shared/cmd/httpcollection
+
+# The first deploy, rehearsed against a local AWS: moto_server (5.2.1; elsewhere install it with
+# pip install "moto[server]==5.2.1"), the real hashicorp/aws provider from ../shared/tools/tf-offline,
+# a real apply of terraform/envs/dev, a second plan that must be empty, every deployed function run
+# under the Lambda RIE with its role's credentials and IAM enforced, then destroy (docs/deploy.md).
+.PHONY: rehearse
+rehearse: ## apply envs/dev to a local moto, run each deployed function under the RIE, plan again, destroy (~3 min)
+	@.ci/install-deps rie tofu moto >/dev/null
+	cd terraform/deploy && go run ./cmd/rehearse -repo ../..
 
 .PHONY: lambda
 lambda: ## build bootstrap zips for linux/arm64 into dist/ (reproducible; prints each step)

@@ -39,8 +39,9 @@ type Config struct {
 	Addr     string `env:"BFF_ADDR" default:"127.0.0.1:8082"`
 	Platform coldstart.Config
 	// Identity is the Cognito app client of the mobile app (sign-in flows); its ClientID is
-	// also the only app client whose access tokens this BFF accepts.
-	Identity identity.Config
+	// also the only app client whose access tokens this BFF accepts. The client is public (no
+	// secret), so the config has no secret to resolve from SSM for it.
+	Identity identity.PublicConfig
 	Versions VersionConfig
 	// GzipMinBytes is the smallest response body that is gzipped for clients accepting it.
 	GzipMinBytes int `env:"BFF_MOBILE_GZIP_MIN_BYTES" default:"1024"`
@@ -81,7 +82,7 @@ func New(ctx context.Context, cfg Config, p *coldstart.Platform) (*gin.Engine, e
 	if err != nil {
 		return nil, err
 	}
-	idp, err := p.Identity(ctx, cfg.Identity)
+	idp, err := p.Identity(ctx, cfg.Identity.Config())
 	if err != nil {
 		return nil, err
 	}

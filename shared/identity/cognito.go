@@ -33,6 +33,31 @@ type Config struct {
 // Local reports whether no user pool is configured: the embedded local IdP is then the default.
 func (c Config) Local() bool { return c.UserPoolID == "" }
 
+// PublicConfig is the Config of a public app client, one without a secret (bff-mobile signs in
+// with the mobile app's client). It has no BFF_COGNITO_APP_CLIENT_SECRET field on purpose: a
+// `secret:"true"` field makes the SSM loader request <prefix>BFF_COGNITO_APP_CLIENT_SECRET at
+// cold start, in the same GetParameters call as the BFF's real secrets, and a role that may not
+// read that parameter gets the whole call denied.
+type PublicConfig struct {
+	Region     string `env:"AWS_REGION"`
+	UserPoolID string `env:"BFF_COGNITO_USER_POOL_ID"`
+	// ClientID is the public app client the BFF signs users in with.
+	ClientID string `env:"BFF_COGNITO_APP_CLIENT_ID"`
+	// Endpoint overrides the Cognito endpoint (cognito-local: http://127.0.0.1:9229).
+	Endpoint string `env:"BFF_COGNITO_ENDPOINT"`
+}
+
+// Config returns the full Config (no client secret).
+func (c PublicConfig) Config() Config {
+	return Config{Region: c.Region, UserPoolID: c.UserPoolID, ClientID: c.ClientID, Endpoint: c.Endpoint}
+}
+
+// Local reports whether no user pool is configured.
+func (c PublicConfig) Local() bool { return c.Config().Local() }
+
+// Validate names the variable at fault.
+func (c PublicConfig) Validate() error { return c.Config().Validate() }
+
 // Validate names the variable at fault.
 func (c Config) Validate() error {
 	if c.Local() {

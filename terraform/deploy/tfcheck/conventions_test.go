@@ -8,7 +8,7 @@ import (
 func TestModuleConventions(t *testing.T) {
 	for _, m := range allModules(t, terraformRoot) {
 		t.Run(m.Dir, func(t *testing.T) {
-			for _, f := range ConventionFindings(m, "~> 6.0") {
+			for _, f := range ConventionFindings(m, ">= 5.46, < 7.0") {
 				t.Errorf("ConventionFindings: %s", f)
 			}
 		})
@@ -24,7 +24,7 @@ func TestConventionChecksFindProblems(t *testing.T) {
 		t.Fatalf("LoadModule(testdata/conventions): %v", err)
 	}
 	// variable without description, variable without type, output without description, aws not pinned.
-	if got := ConventionFindings(m, "~> 6.0"); len(got) != 4 {
+	if got := ConventionFindings(m, ">= 5.46, < 7.0"); len(got) != 4 {
 		t.Errorf("ConventionFindings(testdata/conventions) = %v, want 4 findings", got)
 	}
 	// one group without retention, one with 0.

@@ -58,8 +58,7 @@ var unsetFor = map[string]map[string]string{
 		"BFF_COOKIE_DOMAIN": "host-only cookies (recommended in the BFF config)",
 	},
 	"mobile": {
-		"BFF_COGNITO_APP_CLIENT_SECRET": "the mobile app client is public: it has no secret",
-		"BFF_CORS_ORIGINS":              "native apps make no CORS requests",
+		"BFF_CORS_ORIGINS": "native apps make no CORS requests",
 	},
 	"partner": {
 		"BFF_CORS_ORIGINS":       "partners call server to server",

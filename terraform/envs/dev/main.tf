@@ -28,6 +28,9 @@ module "suite" {
   partner_deprecations  = var.partner_deprecations
 
   manage_apigw_account_role = var.manage_apigw_account_role
+  lambda_architecture       = var.lambda_architecture
+  saved_log_queries         = var.saved_log_queries
+  lambda_logging_config     = var.lambda_logging_config
 
   deletion_protection = false
   log_retention_days  = 14

@@ -30,8 +30,23 @@ variable "partners" {
     scopes    = list(string)
     rate_tier = string
   }))
-  description = "Partners keyed by name: scopes and rate tier (bronze, silver, gold)."
+  description = "Partners keyed by name: scopes and rate tier (bronze, silver, gold). Empty is a valid start: bff-partner then refuses every token until a partner exists."
   default     = {}
+
+  # A tier bff-partner does not know stops its cold start (BFF_PARTNER_REGISTRY), and a scope the
+  # resource server lacks fails the apply halfway: refuse both at plan time.
+  validation {
+    condition     = alltrue([for p in values(var.partners) : contains(["bronze", "silver", "gold"], p.rate_tier)])
+    error_message = "partners: every rate_tier must be bronze, silver or gold (the usage plans and BFF_PARTNER_RATE_TIERS); bff-partner cannot start with another."
+  }
+  validation {
+    condition     = alltrue(flatten([for p in values(var.partners) : [for s in p.scopes : contains(["catalog.read", "inventory.read", "orders.read", "orders.write"], s)]]))
+    error_message = "partners: scopes must be catalog.read, inventory.read, orders.read or orders.write (the partner resource server's scopes)."
+  }
+  validation {
+    condition     = alltrue([for p in values(var.partners) : length(p.scopes) > 0])
+    error_message = "partners: each partner needs at least one scope."
+  }
 }
 
 variable "custom_domains" {

@@ -133,7 +133,7 @@ resource "aws_cloudwatch_dashboard" "this" {
         type = "metric", x = 0, y = 0, width = 12, height = 6
         properties = {
           title   = "Requests and 5xx"
-          region  = data.aws_region.current.region
+          region  = data.aws_region.current.id
           stat    = "Sum"
           period  = var.period_seconds
           metrics = [["AWS/ApiGateway", local.api_count, keys(local.api_dimensions)[0], values(local.api_dimensions)[0], "Stage", var.api.stage], [".", local.api_5xx_metric, ".", ".", ".", "."]]
@@ -143,7 +143,7 @@ resource "aws_cloudwatch_dashboard" "this" {
         type = "metric", x = 12, y = 0, width = 12, height = 6
         properties = {
           title  = "API latency p50 / p99 (budget ${var.latency_budget_ms} ms)"
-          region = data.aws_region.current.region
+          region = data.aws_region.current.id
           period = var.period_seconds
           metrics = [
             ["AWS/ApiGateway", "Latency", keys(local.api_dimensions)[0], values(local.api_dimensions)[0], "Stage", var.api.stage, { stat = "p50" }],
@@ -156,7 +156,7 @@ resource "aws_cloudwatch_dashboard" "this" {
         type = "metric", x = 0, y = 6, width = 12, height = 6
         properties = {
           title   = "Lambda errors and throttles"
-          region  = data.aws_region.current.region
+          region  = data.aws_region.current.id
           stat    = "Sum"
           period  = var.period_seconds
           metrics = [["AWS/Lambda", "Errors", "FunctionName", var.function_name], [".", "Throttles", ".", "."], [".", "Invocations", ".", "."]]
@@ -166,7 +166,7 @@ resource "aws_cloudwatch_dashboard" "this" {
         type = "metric", x = 12, y = 6, width = 12, height = 6
         properties = {
           title  = "Lambda duration p99 and concurrency"
-          region = data.aws_region.current.region
+          region = data.aws_region.current.id
           period = var.period_seconds
           metrics = [
             ["AWS/Lambda", "Duration", "FunctionName", var.function_name, { stat = "p99" }],

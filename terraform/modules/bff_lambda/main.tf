@@ -1,5 +1,5 @@
-# One BFF Lambda: function (provided.al2023, arm64, handler "bootstrap"), its log group with
-# finite retention and a least-privilege role.
+# One BFF Lambda: function (provided.al2023, arm64 unless told otherwise, handler "bootstrap"),
+# its log group with finite retention and a least-privilege role.
 
 data "aws_partition" "current" {}
 data "aws_region" "current" {}
@@ -8,7 +8,7 @@ data "aws_caller_identity" "current" {}
 locals {
   log_group_name = "/aws/lambda/${var.function_name}"
   ssm_kms_key_arns = length(var.kms_key_arns) > 0 ? var.kms_key_arns : [
-    "arn:${data.aws_partition.current.partition}:kms:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:alias/aws/ssm",
+    "arn:${data.aws_partition.current.partition}:kms:${data.aws_region.current.id}:${data.aws_caller_identity.current.account_id}:alias/aws/ssm",
   ]
 }
 
@@ -84,7 +84,7 @@ data "aws_iam_policy_document" "this" {
       condition {
         test     = "StringEquals"
         variable = "kms:ViaService"
-        values   = ["ssm.${data.aws_region.current.region}.amazonaws.com"]
+        values   = ["ssm.${data.aws_region.current.id}.amazonaws.com"]
       }
     }
   }
@@ -112,7 +112,7 @@ resource "aws_lambda_function" "this" {
   role          = aws_iam_role.this.arn
 
   runtime       = "provided.al2023"
-  architectures = ["arm64"]
+  architectures = [var.architecture]
   handler       = "bootstrap"
   package_type  = "Zip"
   filename      = var.zip_path
@@ -127,10 +127,13 @@ resource "aws_lambda_function" "this" {
     variables = var.environment
   }
 
-  logging_config {
-    log_format       = "JSON"
-    log_group        = aws_cloudwatch_log_group.this.name
-    system_log_level = var.log_level
+  dynamic "logging_config" {
+    for_each = var.logging_config ? [1] : []
+    content {
+      log_format       = "JSON"
+      log_group        = aws_cloudwatch_log_group.this.name
+      system_log_level = var.log_level
+    }
   }
 
   tracing_config {
@@ -143,6 +146,12 @@ resource "aws_lambda_function" "this" {
   depends_on = [aws_iam_role_policy.this]
 
   lifecycle {
+    # Without this, plan passes and apply creates the tables, pool and roles, then stops at the
+    # first function: fail at plan time and say how to build the zip.
+    precondition {
+      condition     = fileexists(var.zip_path)
+      error_message = "Lambda zip ${var.zip_path} of ${var.function_name} is missing: build it first with `make lambda` (bffdeploy build -out <artifact_dir>)."
+    }
     precondition {
       condition     = sum(concat([0], [for k, v in var.environment : length(k) + length(v)])) <= 4096
       error_message = "The environment of ${var.function_name} exceeds Lambda's 4 KB limit (keys plus values); move large values (e.g. the partner registry) elsewhere."

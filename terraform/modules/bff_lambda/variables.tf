@@ -16,7 +16,18 @@ variable "description" {
 
 variable "zip_path" {
   type        = string
-  description = "Path of the deployment zip holding the arm64 `bootstrap` binary (built by the deploy tool as dist/<bff>.zip)."
+  description = "Path of the deployment zip holding the `bootstrap` binary for var.architecture (built by the deploy tool as dist/<bff>.zip)."
+}
+
+variable "architecture" {
+  type        = string
+  description = "Instruction set of the function and of the zip's bootstrap: arm64 (production) or x86_64 (the local rehearsal runs the deployed zips on an amd64 machine)."
+  default     = "arm64"
+
+  validation {
+    condition     = contains(["arm64", "x86_64"], var.architecture)
+    error_message = "architecture must be arm64 or x86_64."
+  }
 }
 
 variable "memory_mb" {
@@ -133,4 +144,10 @@ variable "tags" {
   type        = map(string)
   description = "Extra tags (the provider's default_tags apply as well)."
   default     = {}
+}
+
+variable "logging_config" {
+  type        = bool
+  description = "Set the function's logging configuration (JSON platform logs into the log group, system log level). Only the local rehearsal turns it off: moto 5.2.1 drops LoggingConfig, so every plan would show an update."
+  default     = true
 }

@@ -27,7 +27,6 @@ variable "password_policy" {
     require_numbers                  = optional(bool, true)
     require_symbols                  = optional(bool, false)
     temporary_password_validity_days = optional(number, 3)
-    password_history_size            = optional(number, 0)
   })
   description = "User pool password policy."
   default     = {}

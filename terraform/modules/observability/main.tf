@@ -10,7 +10,7 @@ data "aws_region" "current" {}
 
 locals {
   actions = var.alarm_topic_arn == null ? [] : [var.alarm_topic_arn]
-  region  = data.aws_region.current.region
+  region  = data.aws_region.current.id
   svc     = { Service = var.service }
   # SEARCH expressions of the dashboard: one line per dimension value.
   search = {
@@ -212,7 +212,7 @@ resource "aws_cloudwatch_metric_alarm" "auth_keys_unavailable" {
 }
 
 resource "aws_cloudwatch_query_definition" "this" {
-  for_each = local.queries
+  for_each = var.saved_queries ? local.queries : {}
 
   name            = "${var.name}/${each.key}"
   log_group_names = [var.log_group_name]

@@ -96,3 +96,9 @@ variable "tags" {
   description = "Extra tags (the provider's default_tags apply as well)."
   default     = {}
 }
+
+variable "saved_queries" {
+  type        = bool
+  description = "Create the saved Logs Insights queries. Only the local rehearsal turns this off: moto 5.2.1 lacks PutQueryDefinition."
+  default     = true
+}

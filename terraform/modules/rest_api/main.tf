@@ -319,7 +319,7 @@ data "aws_iam_policy_document" "apigw_logs" {
       "logs:GetLogEvents",
       "logs:FilterLogEvents",
     ]
-    resources = ["arn:${data.aws_partition.current.partition}:logs:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:log-group:*"]
+    resources = ["arn:${data.aws_partition.current.partition}:logs:${data.aws_region.current.id}:${data.aws_caller_identity.current.account_id}:log-group:*"]
   }
 }
 

@@ -68,7 +68,7 @@ locals {
   secret_parameter_arns = {
     for b in local.bffs : b => [
       for name in local.secret_env[b] :
-      "arn:${data.aws_partition.current.partition}:ssm:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:parameter${local.secrets_prefix[b]}${name}"
+      "arn:${data.aws_partition.current.partition}:ssm:${data.aws_region.current.id}:${data.aws_caller_identity.current.account_id}:parameter${local.secrets_prefix[b]}${name}"
     ]
   }
 
@@ -238,6 +238,8 @@ module "lambda" {
   function_name        = "${local.name_prefix}-${each.key}"
   description          = "bff-${each.key} (${var.environment})"
   zip_path             = "${var.artifact_dir}/bff-${each.key}.zip"
+  architecture         = var.lambda_architecture
+  logging_config       = var.lambda_logging_config
   memory_mb            = local.lambda[each.key].memory_mb
   timeout_seconds      = local.lambda[each.key].timeout_seconds
   reserved_concurrency = local.lambda[each.key].reserved_concurrency
@@ -353,6 +355,7 @@ module "observability" {
   namespace         = local.common_environment.BFF_METRICS_NAMESPACE
   function_name     = module.lambda[each.key].function_name
   log_group_name    = module.lambda[each.key].log_group_name
+  saved_queries     = var.saved_log_queries
   latency_budget_ms = local.request_budget_ms
   alarm_topic_arn   = var.alarm_topic_arn
   tags              = var.tags

@@ -220,3 +220,26 @@ variable "partner_deprecations" {
   description = "BFF_PARTNER_DEPRECATIONS: \"METHOD /path|deprecated-date|sunset-date\" entries (dates YYYY-MM-DD)."
   default     = []
 }
+
+variable "lambda_architecture" {
+  type        = string
+  description = "Instruction set of the three functions and of their zips: arm64 (production) or x86_64 (the local rehearsal, whose Lambda emulator runs on amd64)."
+  default     = "arm64"
+
+  validation {
+    condition     = contains(["arm64", "x86_64"], var.lambda_architecture)
+    error_message = "lambda_architecture must be arm64 or x86_64."
+  }
+}
+
+variable "saved_log_queries" {
+  type        = bool
+  description = "Create the saved Logs Insights queries of each BFF. Only the local rehearsal turns this off (moto lacks PutQueryDefinition)."
+  default     = true
+}
+
+variable "lambda_logging_config" {
+  type        = bool
+  description = "Set the Lambdas' logging configuration (JSON platform logs, system log level). Only the local rehearsal turns it off (moto drops LoggingConfig)."
+  default     = true
+}

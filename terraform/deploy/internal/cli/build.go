@@ -15,6 +15,7 @@ func (a *App) build(ctx context.Context, args []string) error {
 	fs := a.newFlagSet("build")
 	only := fs.String("only", "", "comma-separated BFFs to build (default all: "+targetNames(lambdazip.BFFs)+")")
 	out := fs.String("out", "", "output directory (default REPO/dist)")
+	arch := fs.String("arch", "arm64", "GOARCH of the bootstraps: arm64 (what the functions run on) or amd64 (make rehearse on an amd64 host; set lambda_architecture = \"x86_64\")")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -36,10 +37,13 @@ func (a *App) build(ctx context.Context, args []string) error {
 	} else if !filepath.IsAbs(outDir) {
 		outDir = filepath.Join(dir, outDir)
 	}
-	b := lambdazip.Builder{Dir: repo, OutDir: outDir}
+	if _, err := lambdazip.LambdaArchitecture(*arch); err != nil {
+		return usageError{err}
+	}
+	b := lambdazip.Builder{Dir: repo, OutDir: outDir, Arch: *arch}
 	for _, t := range targets {
 		start := time.Now()
-		fmt.Fprintf(a.Stderr, "==> build %s (linux/arm64)\n", t.Name)
+		fmt.Fprintf(a.Stderr, "==> build %s (linux/%s)\n", t.Name, *arch)
 		art, err := b.Build(ctx, t)
 		if err != nil {
 			return err

@@ -51,7 +51,7 @@ type App struct {
 const usage = `bffdeploy builds, plans, applies and inspects the BFF suite's infrastructure.
 
 Usage:
-  bffdeploy build    [-only bff-web,...] [-out dist]
+  bffdeploy build    [-only bff-web,...] [-out dist] [-arch arm64|amd64]
   bffdeploy plan     -env ENV [-out FILE] [-allow-destroy] [terraform flags]
   bffdeploy apply    -env ENV [-plan FILE | -yes] [-allow-destroy] [terraform flags]
   bffdeploy outputs  -env ENV [-out FILE] [terraform flags]

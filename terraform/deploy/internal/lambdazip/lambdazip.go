@@ -55,6 +55,20 @@ type Builder struct {
 	OutDir string
 	// GoBin is the go command (default "go").
 	GoBin string
+	// Arch is the GOARCH of the bootstrap: "arm64" (default, what the functions run on) or
+	// "amd64" (the local rehearsal runs the zips under the Lambda emulator on an amd64 host).
+	Arch string
+}
+
+// LambdaArchitecture maps a GOARCH to the Lambda architecture name (arm64, x86_64).
+func LambdaArchitecture(goarch string) (string, error) {
+	switch goarch {
+	case "", "arm64":
+		return "arm64", nil
+	case "amd64":
+		return "x86_64", nil
+	}
+	return "", fmt.Errorf("architecture %q: Lambda runs arm64 or amd64 (x86_64)", goarch)
 }
 
 // zipTime is the fixed modification time of every entry (the zip epoch, 1980-01-01).
@@ -69,7 +83,10 @@ func BuildArgs(t Target, out string) []string {
 }
 
 // BuildEnv is the environment for a static linux/arm64 build, on top of base.
-func BuildEnv(base []string) []string {
+func BuildEnv(base []string) []string { return BuildEnvArch(base, "arm64") }
+
+// BuildEnvArch is the environment for a static linux/goarch build, on top of base.
+func BuildEnvArch(base []string, goarch string) []string {
 	env := make([]string, 0, len(base)+3)
 	for _, kv := range base {
 		k, _, _ := strings.Cut(kv, "=")
@@ -79,12 +96,19 @@ func BuildEnv(base []string) []string {
 		}
 		env = append(env, kv)
 	}
-	return append(env, "CGO_ENABLED=0", "GOOS=linux", "GOARCH=arm64")
+	return append(env, "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+goarch)
 }
 
 // Build compiles t and writes OutDir/<t.Name>.zip atomically (a failed build leaves any
 // previous zip as it was).
 func (b Builder) Build(ctx context.Context, t Target) (Artifact, error) {
+	arch := b.Arch
+	if arch == "" {
+		arch = "arm64"
+	}
+	if _, err := LambdaArchitecture(arch); err != nil {
+		return Artifact{}, fmt.Errorf("build %s: %w", t.Name, err)
+	}
 	tmp, err := os.MkdirTemp("", "bffdeploy-build-")
 	if err != nil {
 		return Artifact{}, fmt.Errorf("build %s: %w", t.Name, err)
@@ -97,7 +121,7 @@ func (b Builder) Build(ctx context.Context, t Target) (Artifact, error) {
 	}
 	cmd := exec.CommandContext(ctx, goBin, BuildArgs(t, bin)...)
 	cmd.Dir = b.Dir
-	cmd.Env = BuildEnv(os.Environ())
+	cmd.Env = BuildEnvArch(os.Environ(), arch)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	cmd.Stdout = &stderr

@@ -42,6 +42,31 @@ func TestBuildEnv(t *testing.T) {
 	}
 }
 
+func TestBuildEnvArch(t *testing.T) {
+	base := []string{"GOARCH=arm64"}
+	if got, want := BuildEnvArch(base, "amd64"), []string{"CGO_ENABLED=0", "GOOS=linux", "GOARCH=amd64"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("BuildEnvArch(%q, amd64) = %q, want %q", base, got, want)
+	}
+}
+
+func TestLambdaArchitecture(t *testing.T) {
+	tests := []struct {
+		goarch, want string
+		wantErr      bool
+	}{
+		{goarch: "", want: "arm64"},
+		{goarch: "arm64", want: "arm64"},
+		{goarch: "amd64", want: "x86_64"},
+		{goarch: "386", wantErr: true},
+	}
+	for _, tt := range tests {
+		got, err := LambdaArchitecture(tt.goarch)
+		if got != tt.want || (err != nil) != tt.wantErr {
+			t.Errorf("LambdaArchitecture(%q) = %q, %v, want %q (error %v)", tt.goarch, got, err, tt.want, tt.wantErr)
+		}
+	}
+}
+
 func TestBFFs(t *testing.T) {
 	var names []string
 	for _, b := range BFFs {

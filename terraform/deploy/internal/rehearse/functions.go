@@ -1,0 +1,422 @@
+package rehearse
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+)
+
+// Deployed is one function as the emulator holds it after apply.
+type Deployed struct {
+	BFF          string // web, mobile, partner
+	Name         string
+	Handler      string
+	Runtime      string
+	Architecture string
+	Role         string
+	Timeout      int32
+	MemoryMB     int32
+	CodeSHA256   string
+	Environment  map[string]string
+}
+
+// awsConfig is an SDK configuration against moto with the given static credentials.
+func awsConfig(endpoint string, creds aws.CredentialsProvider) aws.Config {
+	return aws.Config{
+		Region:       Region,
+		Credentials:  creds,
+		BaseEndpoint: aws.String(endpoint),
+		HTTPClient:   &http.Client{Timeout: 30 * time.Second},
+	}
+}
+
+func adminConfig(endpoint string) aws.Config {
+	return awsConfig(endpoint, credentials.NewStaticCredentialsProvider("test", "test", ""))
+}
+
+// ReadDeployed reads a function's configuration back from the emulator.
+func ReadDeployed(ctx context.Context, endpoint, bff, name string) (Deployed, error) {
+	c := lambda.NewFromConfig(adminConfig(endpoint))
+	out, err := c.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(name)})
+	if err != nil {
+		return Deployed{}, fmt.Errorf("lambda GetFunction %s: %w", name, err)
+	}
+	fc := out.Configuration
+	d := Deployed{
+		BFF: bff, Name: name, Handler: aws.ToString(fc.Handler), Runtime: string(fc.Runtime),
+		Role: aws.ToString(fc.Role), Timeout: aws.ToInt32(fc.Timeout), MemoryMB: aws.ToInt32(fc.MemorySize),
+		CodeSHA256: aws.ToString(fc.CodeSha256), Environment: map[string]string{},
+	}
+	if len(fc.Architectures) > 0 {
+		d.Architecture = string(fc.Architectures[0])
+	}
+	if fc.Environment != nil {
+		for k, v := range fc.Environment.Variables {
+			d.Environment[k] = v
+		}
+	}
+	return d, nil
+}
+
+// PutSecrets creates the SecureString parameters Terraform does not manage (names from the
+// secret_parameters output) with fresh random values: 32-byte base64 keys, which every secret
+// of the BFFs accepts (session keys, cursor key). Existing parameters (the web client secret
+// Terraform wrote) are left alone.
+func PutSecrets(ctx context.Context, endpoint string, names []string) (created []string, err error) {
+	c := ssm.NewFromConfig(adminConfig(endpoint))
+	for _, n := range names {
+		key := make([]byte, 32)
+		if _, err := rand.Read(key); err != nil {
+			return nil, err
+		}
+		_, err := c.PutParameter(ctx, &ssm.PutParameterInput{
+			Name: aws.String(n), Type: ssmtypes.ParameterTypeSecureString,
+			Value: aws.String(base64.StdEncoding.EncodeToString(key)),
+		})
+		var exists *ssmtypes.ParameterAlreadyExists
+		if errors.As(err, &exists) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("ssm PutParameter %s: %w", n, err)
+		}
+		created = append(created, n)
+	}
+	return created, nil
+}
+
+// ReadSecrets reads the parameters' values by the last path element (the variable name).
+func ReadSecrets(ctx context.Context, endpoint string, names []string) (map[string]string, error) {
+	out := map[string]string{}
+	c := ssm.NewFromConfig(adminConfig(endpoint))
+	for start := 0; start < len(names); start += 10 {
+		res, err := c.GetParameters(ctx, &ssm.GetParametersInput{Names: names[start:min(start+10, len(names))], WithDecryption: aws.Bool(true)})
+		if err != nil {
+			return nil, fmt.Errorf("ssm GetParameters: %w", err)
+		}
+		for _, p := range res.Parameters {
+			n := aws.ToString(p.Name)
+			out[n[strings.LastIndex(n, "/")+1:]] = aws.ToString(p.Value)
+		}
+	}
+	return out, nil
+}
+
+// AssumeRole returns credentials of role (as the Lambda service would get them).
+func AssumeRole(ctx context.Context, endpoint, role, session string) (aws.Credentials, error) {
+	c := sts.NewFromConfig(adminConfig(endpoint))
+	out, err := c.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(role), RoleSessionName: aws.String(session)})
+	if err != nil {
+		return aws.Credentials{}, fmt.Errorf("sts AssumeRole %s: %w", role, err)
+	}
+	return aws.Credentials{
+		AccessKeyID: aws.ToString(out.Credentials.AccessKeyId), SecretAccessKey: aws.ToString(out.Credentials.SecretAccessKey),
+		SessionToken: aws.ToString(out.Credentials.SessionToken),
+	}, nil
+}
+
+// ExtractBootstrap checks that zipPath is the code the emulator holds (CodeSha256) and writes
+// its handler executable into dir.
+func ExtractBootstrap(zipPath string, d Deployed, dir string) (string, error) {
+	raw, err := os.ReadFile(zipPath)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(raw)
+	if got := base64.StdEncoding.EncodeToString(sum[:]); d.CodeSHA256 != "" && got != d.CodeSHA256 {
+		return "", fmt.Errorf("%s: zip %s has CodeSha256 %s, the deployed function %s", d.Name, zipPath, got, d.CodeSHA256)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(raw), int64(len(raw)))
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", zipPath, err)
+	}
+	handler := d.Handler
+	if d.Runtime == "provided.al2023" || d.Runtime == "provided.al2" {
+		handler = "bootstrap" // custom runtimes start ./bootstrap whatever the handler says
+	}
+	for _, f := range zr.File {
+		if f.Name != handler {
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			return "", err
+		}
+		defer rc.Close()
+		out := filepath.Join(dir, handler)
+		w, err := os.OpenFile(out, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o755)
+		if err != nil {
+			return "", err
+		}
+		if _, err := io.Copy(w, rc); err != nil {
+			w.Close()
+			return "", err
+		}
+		return out, w.Close()
+	}
+	return "", fmt.Errorf("%s: no %s in %s", d.Name, handler, zipPath)
+}
+
+// FunctionEnv is the environment the function runs with under the emulator: the Lambda
+// runtime's own variables, the role's credentials, the function's environment exactly as
+// deployed, and endpoints pointing the SDK at the emulator. Outbound proxies point at a closed
+// loopback port so nothing leaves the machine.
+func FunctionEnv(d Deployed, creds aws.Credentials, endpoint string) (env []string, added []string) {
+	base := map[string]string{
+		"PATH": os.Getenv("PATH"), "HOME": os.Getenv("HOME"), "TZ": ":UTC", "LANG": "en_US.UTF-8",
+		"AWS_REGION": Region, "AWS_DEFAULT_REGION": Region,
+		"AWS_LAMBDA_FUNCTION_NAME": d.Name, "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": strconv.Itoa(int(d.MemoryMB)),
+		"AWS_LAMBDA_LOG_GROUP_NAME":       "/aws/lambda/" + d.Name,
+		"AWS_EXECUTION_ENV":               "AWS_Lambda_" + d.Runtime,
+		"_HANDLER":                        d.Handler,
+		"AWS_ACCESS_KEY_ID":               creds.AccessKeyID, "AWS_SECRET_ACCESS_KEY": creds.SecretAccessKey,
+		"AWS_SESSION_TOKEN": creds.SessionToken,
+	}
+	for k, v := range d.Environment {
+		base[k] = v
+	}
+	extra := map[string]string{
+		"AWS_ENDPOINT_URL": endpoint,
+		"HTTPS_PROXY":      "http://127.0.0.1:9", "HTTP_PROXY": "http://127.0.0.1:9", "NO_PROXY": "127.0.0.1,localhost",
+	}
+	for k, v := range extra {
+		if _, set := d.Environment[k]; set {
+			continue
+		}
+		base[k] = v
+		added = append(added, k)
+	}
+	for k, v := range base {
+		env = append(env, k+"="+v)
+	}
+	sort.Strings(env)
+	sort.Strings(added)
+	return env, added
+}
+
+// Emulator is a function running under aws-lambda-rie (one invoke at a time).
+type Emulator struct {
+	url  string
+	cmd  *exec.Cmd
+	logs *syncBuffer
+	mu   sync.Mutex
+}
+
+// StartEmulator runs bootstrap under the Lambda Runtime Interface Emulator with env.
+func StartEmulator(rie, bootstrap string, env []string, timeout int32) (*Emulator, error) {
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	apiPort, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(rie,
+		"--runtime-interface-emulator-address", "127.0.0.1:"+strconv.Itoa(port),
+		"--runtime-api-address", "127.0.0.1:"+strconv.Itoa(apiPort),
+		bootstrap)
+	cmd.Dir = filepath.Dir(bootstrap)
+	cmd.Env = append(env, "AWS_LAMBDA_FUNCTION_TIMEOUT="+strconv.Itoa(int(timeout)))
+	logs := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = logs, logs
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start aws-lambda-rie: %w", err)
+	}
+	e := &Emulator{url: fmt.Sprintf("http://127.0.0.1:%d/2015-03-31/functions/function/invocations", port), cmd: cmd, logs: logs}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), 200*time.Millisecond)
+		if err == nil {
+			c.Close()
+			return e, nil
+		}
+		if time.Now().After(deadline) {
+			e.Stop()
+			return nil, fmt.Errorf("aws-lambda-rie did not listen: %v\n%s", err, logs.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// Invoke posts one event and returns the response payload.
+func (e *Emulator) Invoke(ctx context.Context, event []byte) ([]byte, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.url, bytes.NewReader(event))
+	if err != nil {
+		return nil, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("invoke: %w", err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("invoke: status %d: %s", resp.StatusCode, body)
+	}
+	return body, nil
+}
+
+// Logs is what the emulator and the function printed.
+func (e *Emulator) Logs() string { return e.logs.String() }
+
+// Stop ends the emulator.
+func (e *Emulator) Stop() {
+	if e.cmd.Process != nil {
+		_ = e.cmd.Process.Kill()
+		_ = e.cmd.Wait()
+	}
+}
+
+var initReportRE = regexp.MustCompile(`INIT REPORT\(durationMs: ([0-9.]+)\)|Init Duration: ([0-9.]+) ms`)
+
+// InitDuration is the first init phase the emulator reported.
+func (e *Emulator) InitDuration() (time.Duration, bool) {
+	m := initReportRE.FindStringSubmatch(e.Logs())
+	if m == nil {
+		return 0, false
+	}
+	v := m[1]
+	if v == "" {
+		v = m[2]
+	}
+	ms, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		return 0, false
+	}
+	return time.Duration(ms * float64(time.Millisecond)), true
+}
+
+// HTTPEvent is a GET of path as the API in front of bff would send it: payload 2.0 from the HTTP
+// APIs (web, mobile; $default stage), payload 1.0 from the partner REST API (stage).
+func HTTPEvent(bff, stage, target string) ([]byte, error) {
+	now := time.Now().UTC()
+	path, rawQuery, _ := strings.Cut(target, "?")
+	query := map[string]string{}
+	multi := map[string][]string{}
+	if rawQuery != "" {
+		vals, err := url.ParseQuery(rawQuery)
+		if err != nil {
+			return nil, fmt.Errorf("query of %s: %w", target, err)
+		}
+		for k, v := range vals {
+			query[k], multi[k] = strings.Join(v, ","), v
+		}
+	}
+	headers := map[string]string{"accept": "application/json", "user-agent": "bffsuite-rehearse", "x-forwarded-proto": "https"}
+	if bff == "partner" {
+		return json.Marshal(events.APIGatewayProxyRequest{
+			Resource: path, Path: path, HTTPMethod: http.MethodGet, Headers: headers,
+			QueryStringParameters: query, MultiValueQueryStringParameters: multi,
+			MultiValueHeaders: map[string][]string{"accept": {"application/json"}},
+			RequestContext: events.APIGatewayProxyRequestContext{
+				AccountID: "123456789012", Stage: stage, RequestID: fmt.Sprintf("rehearse-%d", now.UnixNano()),
+				ResourcePath: path, HTTPMethod: http.MethodGet, Path: "/" + stage + path,
+				RequestTimeEpoch: now.UnixMilli(), Identity: events.APIGatewayRequestIdentity{SourceIP: "127.0.0.1", UserAgent: "bffsuite-rehearse"},
+			},
+		})
+	}
+	return json.Marshal(events.APIGatewayV2HTTPRequest{
+		Version: "2.0", RouteKey: "$default", RawPath: path, RawQueryString: rawQuery, QueryStringParameters: query, Headers: headers,
+		RequestContext: events.APIGatewayV2HTTPRequestContext{
+			AccountID: "123456789012", Stage: "$default", RouteKey: "$default", RequestID: fmt.Sprintf("rehearse-%d", now.UnixNano()),
+			DomainName: "rehearse.execute-api.local", TimeEpoch: now.UnixMilli(),
+			HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: http.MethodGet, Path: path, Protocol: "HTTP/1.1", SourceIP: "127.0.0.1", UserAgent: "bffsuite-rehearse"},
+		},
+	})
+}
+
+// Status reads the status code (and the body, for messages) of a proxy response payload.
+func Status(payload []byte) (int, string, error) {
+	var r struct {
+		StatusCode   int    `json:"statusCode"`
+		Body         string `json:"body"`
+		ErrorType    string `json:"errorType"`
+		ErrorMessage string `json:"errorMessage"`
+	}
+	if err := json.Unmarshal(payload, &r); err != nil {
+		return 0, "", fmt.Errorf("response %q: %w", tail(string(payload), 300), err)
+	}
+	if r.StatusCode == 0 {
+		return 0, "", fmt.Errorf("function error %s: %s", r.ErrorType, tail(string(payload), 600))
+	}
+	return r.StatusCode, r.Body, nil
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// initError picks the function's own last lines (its error) and the emulator's first error.
+func initError(logs string) string {
+	var own []string
+	rapid := ""
+	for _, l := range strings.Split(logs, "\n") {
+		l = strings.TrimSpace(l)
+		switch {
+		case l == "":
+		case strings.Contains(l, "(rapid)"):
+			if rapid == "" && strings.Contains(l, "[ERROR]") {
+				rapid = l
+			}
+		default:
+			own = append(own, l)
+		}
+	}
+	if len(own) > 6 {
+		own = own[len(own)-6:]
+	}
+	if rapid != "" {
+		own = append(own, rapid)
+	}
+	if len(own) == 0 {
+		return tail(logs, 1500)
+	}
+	return strings.Join(own, "\n")
+}

@@ -1,0 +1,91 @@
+"""moto_server with resource-level IAM checks for SSM and DynamoDB (used by `make rehearse`).
+
+moto 5.2.1 enforces IAM identity policies once INITIAL_NO_AUTH_ACTION_COUNT requests have passed,
+but for SSM and DynamoDB it checks every action against the resource "*": a least-privilege
+statement ("Resource": "arn:aws:ssm:...:parameter/bffsuite/dev/mobile/BFF_CURSOR_KEY") never
+matches, so every call is denied. This launcher keeps moto's own policy engine (signature check,
+Allow/Deny evaluation, the role's inline and attached policies) and only supplies the resources
+AWS authorizes these calls against:
+  - SSM GetParameter(s), PutParameter, ...: one check per parameter ARN named in the request;
+  - DynamoDB: the table ARN (plus /index/NAME for Query and Scan on an index); BatchGetItem and
+    BatchWriteItem one check per table; TransactWriteItems and TransactGetItems one check per
+    item with the item's own action (PutItem, UpdateItem, DeleteItem, ConditionCheckItem,
+    GetItem), as AWS does (there is no dynamodb:TransactWriteItems permission).
+Usage: python3 moto_iam.py -H 127.0.0.1 -p PORT (the arguments of moto_server).
+"""
+import json
+import sys
+
+from moto.core.authorization import ActionAuthenticatorMixin
+from moto.dynamodb.responses import DynamoHandler
+from moto.iam.access_control import IAMRequest
+from moto.ssm.responses import SimpleSystemManagerResponse
+
+
+def _request_as(action):
+    class _Req(IAMRequest):
+        def __init__(self, **kw):
+            kw["action"] = action
+            super().__init__(**kw)
+
+    return _Req
+
+
+def _arn(self, service, rest):
+    return f"arn:aws:{service}:{self.region}:{self.current_account}:{rest}"
+
+
+def _body(self):
+    if isinstance(self.body, dict):  # DynamoHandler has parsed it already
+        return self.body
+    try:
+        return json.loads(self.body or "{}")
+    except (TypeError, ValueError):
+        return {}
+
+
+def _ssm_auth(self, resource="*"):
+    body = _body(self)
+    names = body.get("Names") or ([body["Name"]] if isinstance(body.get("Name"), str) else [])
+    if not names:
+        return ActionAuthenticatorMixin._authenticate_and_authorize_normal_action(self, resource)
+    for name in names:
+        path = name if name.startswith("/") else "/" + name
+        self._authenticate_and_authorize_action(IAMRequest, _arn(self, "ssm", "parameter" + path))
+
+
+_TRANSACT = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem",
+             "ConditionCheck": "ConditionCheckItem", "Get": "GetItem"}
+
+
+def _dynamodb_auth(self, resource="*"):
+    body = _body(self)
+    action = self._get_action()
+
+    def table(name, index=None):
+        rest = f"table/{name}" + (f"/index/{index}" if index else "")
+        return _arn(self, "dynamodb", rest)
+
+    if action in ("TransactWriteItems", "TransactGetItems"):
+        for item in body.get("TransactItems", []):
+            for kind, op in item.items():
+                self._authenticate_and_authorize_action(
+                    _request_as(_TRANSACT.get(kind, kind)), table(op.get("TableName", "*")))
+        return
+    if action in ("BatchGetItem", "BatchWriteItem"):
+        for name in (body.get("RequestItems") or {}):
+            self._authenticate_and_authorize_action(IAMRequest, table(name))
+        return
+    if "TableName" in body:
+        return self._authenticate_and_authorize_action(
+            IAMRequest, table(body["TableName"], body.get("IndexName")))
+    return ActionAuthenticatorMixin._authenticate_and_authorize_normal_action(self, resource)
+
+
+SimpleSystemManagerResponse._authenticate_and_authorize_normal_action = _ssm_auth
+DynamoHandler._authenticate_and_authorize_normal_action = _dynamodb_auth
+
+if __name__ == "__main__":
+    from moto.server import main
+
+    main(sys.argv[1:])

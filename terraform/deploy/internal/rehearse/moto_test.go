@@ -1,0 +1,118 @@
+package rehearse
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+)
+
+// The launcher makes moto's IAM enforcement decide on the resources a least-privilege policy
+// names: one readable parameter passes, a GetParameters that adds an unreadable one is denied as
+// a whole (the bff-mobile breakage), a table outside the policy is denied, and a transaction is
+// authorized per item with the item's own action.
+func TestMotoEnforcesResourceLevelIAM(t *testing.T) {
+	o := requireTools(t, false)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	m, err := StartMoto(ctx, o.Python, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Stop()
+	admin := adminConfig(m.URL)
+	ddb := dynamodb.NewFromConfig(admin)
+	var arns []string
+	for _, name := range []string{"allowed", "other"} {
+		out, err := ddb.CreateTable(ctx, &dynamodb.CreateTableInput{
+			TableName: aws.String(name), BillingMode: ddbtypes.BillingModePayPerRequest,
+			KeySchema:            []ddbtypes.KeySchemaElement{{AttributeName: aws.String("pk"), KeyType: ddbtypes.KeyTypeHash}},
+			AttributeDefinitions: []ddbtypes.AttributeDefinition{{AttributeName: aws.String("pk"), AttributeType: ddbtypes.ScalarAttributeTypeS}},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		arns = append(arns, aws.ToString(out.TableDescription.TableArn))
+	}
+	s := ssm.NewFromConfig(admin)
+	for _, n := range []string{"/app/READABLE", "/app/SECRET"} {
+		if _, err := s.PutParameter(ctx, &ssm.PutParameterInput{Name: aws.String(n), Value: aws.String("v"), Type: ssmtypes.ParameterTypeSecureString}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	policy, _ := json.Marshal(map[string]any{"Version": "2012-10-17", "Statement": []map[string]any{
+		{"Effect": "Allow", "Action": []string{"ssm:GetParameters"}, "Resource": []string{"arn:aws:ssm:" + Region + ":123456789012:parameter/app/READABLE"}},
+		{"Effect": "Allow", "Action": []string{"dynamodb:DescribeTable", "dynamodb:PutItem"}, "Resource": []string{arns[0]}},
+	}})
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+	ic := iam.NewFromConfig(admin)
+	role, err := ic.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("fn"), AssumeRolePolicyDocument: aws.String(trust)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ic.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("fn"), PolicyName: aws.String("p"), PolicyDocument: aws.String(string(policy))}); err != nil {
+		t.Fatal(err)
+	}
+	creds, err := AssumeRole(ctx, m.URL, aws.ToString(role.Role.Arn), "test-fn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.SetIAM(true); err != nil {
+		t.Fatal(err)
+	}
+	asRole := awsConfig(m.URL, credentials.NewStaticCredentialsProvider(creds.AccessKeyID, creds.SecretAccessKey, creds.SessionToken))
+	rs, rd := ssm.NewFromConfig(asRole), dynamodb.NewFromConfig(asRole)
+	put := func(table string) ddbtypes.TransactWriteItem {
+		return ddbtypes.TransactWriteItem{Put: &ddbtypes.Put{TableName: aws.String(table), Item: map[string]ddbtypes.AttributeValue{"pk": &ddbtypes.AttributeValueMemberS{Value: "k"}}}}
+	}
+	tests := []struct {
+		name    string
+		call    func() error
+		allowed bool
+	}{
+		{name: "GetParameters of the readable name", allowed: true, call: func() error {
+			_, err := rs.GetParameters(ctx, &ssm.GetParametersInput{Names: []string{"/app/READABLE"}, WithDecryption: aws.Bool(true)})
+			return err
+		}},
+		{name: "GetParameters adding an unreadable name", call: func() error {
+			_, err := rs.GetParameters(ctx, &ssm.GetParametersInput{Names: []string{"/app/READABLE", "/app/SECRET"}, WithDecryption: aws.Bool(true)})
+			return err
+		}},
+		{name: "DescribeTable of the granted table", allowed: true, call: func() error {
+			_, err := rd.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String("allowed")})
+			return err
+		}},
+		{name: "DescribeTable of another table", call: func() error {
+			_, err := rd.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String("other")})
+			return err
+		}},
+		{name: "TransactWriteItems Put on the granted table", allowed: true, call: func() error {
+			_, err := rd.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []ddbtypes.TransactWriteItem{put("allowed")}})
+			return err
+		}},
+		{name: "TransactWriteItems also putting into another table", call: func() error {
+			_, err := rd.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []ddbtypes.TransactWriteItem{put("allowed"), put("other")}})
+			return err
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.call()
+			if tt.allowed && err != nil {
+				t.Errorf("got %v, want allowed", err)
+			}
+			if !tt.allowed && (err == nil || !strings.Contains(err.Error(), "403")) {
+				t.Errorf("got %v, want a 403 denial", err)
+			}
+		})
+	}
+}
