@@ -18,7 +18,8 @@ import (
 
 // TestLambdaStartsWithoutPartners runs the bootstrap as Terraform deploys it with partners = {}
 // (the default of both envs): a user pool, no app client IDs, an empty registry. Partners are
-// onboarded while the BFF runs, so it must start, answer /healthz and refuse every token (401)
+// onboarded while the BFF runs, so it must start, answer /healthz and refuse every token (403
+// partner_not_registered: validly signed, but no partner owns the client)
 // until one exists.
 func TestLambdaStartsWithoutPartners(t *testing.T) {
 	testenv.RequireTool(t, "bin/aws-lambda-rie")
@@ -55,9 +56,10 @@ func TestLambdaStartsWithoutPartners(t *testing.T) {
 		name, path string
 		headers    map[string]string
 		want       int
+		code       string
 	}{
 		{name: "health", path: "/healthz", want: http.StatusOK},
-		{name: "token of a client no partner owns", path: "/v1/products", headers: map[string]string{"Authorization": "Bearer " + tok.AccessToken}, want: http.StatusUnauthorized},
+		{name: "token of a client no partner owns", path: "/v1/products", headers: map[string]string{"Authorization": "Bearer " + tok.AccessToken}, want: http.StatusForbidden, code: "partner_not_registered"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -83,13 +85,17 @@ func TestLambdaStartsWithoutPartners(t *testing.T) {
 				t.Fatalf("invoke GET %s: %v (the function did not start?)\n%s", tt.path, err, rie.Logs())
 			}
 			var resp struct {
-				StatusCode int `json:"statusCode"`
+				StatusCode int    `json:"statusCode"`
+				Body       string `json:"body"`
 			}
 			if err := json.Unmarshal(out, &resp); err != nil || resp.StatusCode == 0 {
 				t.Fatalf("GET %s: response %s (%v): the function did not start\n%s", tt.path, out, err, rie.Logs())
 			}
 			if resp.StatusCode != tt.want {
 				t.Errorf("GET %s = %d, want %d", tt.path, resp.StatusCode, tt.want)
+			}
+			if tt.code != "" && !strings.Contains(resp.Body, `"code":"`+tt.code+`"`) {
+				t.Errorf("GET %s body = %s, want problem code %q", tt.path, resp.Body, tt.code)
 			}
 		})
 	}
