@@ -65,11 +65,11 @@ func mobileEngine(b *testing.B) http.Handler {
 	if err != nil {
 		b.Fatal(err)
 	}
-	h, err := mobile.New(context.Background(), cfg, p)
+	a, err := mobile.New(context.Background(), cfg, p, mobile.Deps{})
 	if err != nil {
 		b.Fatal(err)
 	}
-	return h
+	return a
 }
 
 func partnerEngine(b *testing.B) http.Handler {
