@@ -82,6 +82,10 @@ type orderLineRequest struct {
 	Quantity  int64  `json:"quantity"`
 }
 
+func (l orderLineRequest) domain() orders.LineInput {
+	return orders.LineInput{ProductID: l.ProductID, SKU: l.SKU, Quantity: l.Quantity}
+}
+
 type placeOrderRequest struct {
 	Lines []orderLineRequest `json:"lines"`
 	// ShippingAddress defaults to the customer's default (or only) address.
@@ -103,7 +107,7 @@ func (h *App) placeOrder(c *gin.Context) {
 	}
 	po := orders.PlaceOrderInput{CustomerID: cu.ID, Channel: orders.ChannelMobile, Lines: make([]orders.LineInput, len(in.Lines))}
 	for i, l := range in.Lines {
-		po.Lines[i] = orders.LineInput{ProductID: l.ProductID, SKU: l.SKU, Quantity: l.Quantity}
+		po.Lines[i] = l.domain()
 	}
 	switch {
 	case in.ShippingAddress != nil:

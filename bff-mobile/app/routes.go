@@ -21,7 +21,9 @@ type routeDeps struct {
 	log  *slog.Logger
 }
 
-// routes is the route table of the mobile BFF: every route and the handler serving it.
+// routes is the route table of the mobile BFF: every route and the handler serving it. A
+// handler lives in the file of its resource: /v1/auth/* auth.go, /v1/feed feed.go, /v1/products
+// products.go, /v1/me me.go, /v1/orders orders.go, /v1/devices devices.go.
 func (h *App) routes(r *gin.Engine, d routeDeps) {
 	r.GET("/openapi.json", func(c *gin.Context) {
 		c.Header("Cache-Control", "public, max-age=300")
