@@ -71,6 +71,12 @@ type App struct {
 	catalogMaxAge time.Duration
 	partTimeout   time.Duration
 	logger        *slog.Logger
+	// gate checks the app version of every /v1 request.
+	gate *versionGate
+	// requireUser admits bearer access tokens of the mobile app client only.
+	requireUser gin.HandlerFunc
+	// idem keeps the Idempotency-Key records of POST /v1/orders, scoped per user.
+	idem idempotency.Store
 }
 
 // Page limits of the mobile lists.
@@ -129,16 +135,13 @@ func New(ctx context.Context, cfg Config, p *coldstart.Platform, deps Deps) (*Ap
 	h := &App{
 		catalog: p.Catalog, customers: p.Customers, orders: p.Orders, identity: idp, devices: deps.Devices,
 		catalogMaxAge: cfg.CatalogMaxAge, partTimeout: cfg.FeedPartTimeout, logger: logger,
+		gate: gate, idem: deps.Idempotency,
+		requireUser: auth.Require(p.Verifier, auth.Access{Use: auth.UseAccess, Clients: []string{clientID}, UsersOnly: true}),
 	}
 	h.engine = p.Engine(coldstart.EngineOptions{EngineOptions: server.EngineOptions{
 		Extra: []gin.HandlerFunc{compress.Gzip(compress.Options{MinSize: max(cfg.GzipMinBytes, 1)})},
 	}})
-	h.routes(h.engine, routeDeps{
-		gate: gate,
-		user: auth.Require(p.Verifier, auth.Access{Use: auth.UseAccess, Clients: []string{clientID}, UsersOnly: true}),
-		idem: deps.Idempotency,
-		log:  logger,
-	})
+	h.routes(h.engine)
 	return h, nil
 }
 

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"log/slog"
 	"net/http"
 	"net/url"
 
@@ -12,19 +11,10 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// routeDeps are the middlewares New builds for the route table.
-type routeDeps struct {
-	gate *versionGate
-	// user admits bearer access tokens of the mobile app client only.
-	user gin.HandlerFunc
-	idem idempotency.Store
-	log  *slog.Logger
-}
-
 // routes is the route table of the mobile BFF: every route and the handler serving it. A
 // handler lives in the file of its resource: /v1/auth/* auth.go, /v1/feed feed.go, /v1/products
 // products.go, /v1/me me.go, /v1/orders orders.go, /v1/devices devices.go.
-func (h *App) routes(r *gin.Engine, d routeDeps) {
+func (h *App) routes(r *gin.Engine) {
 	r.GET("/openapi.json", func(c *gin.Context) {
 		c.Header("Cache-Control", "public, max-age=300")
 		c.Data(http.StatusOK, "application/json", OpenAPIDocument)
@@ -32,29 +22,29 @@ func (h *App) routes(r *gin.Engine, d routeDeps) {
 	// The readable reference of the document, rendered on its first request.
 	r.GET("/docs", apidocs.Handler(OpenAPIDocument))
 
-	v1 := r.Group("/v1", d.gate.handle, strictQuery)
-	auth := v1.Group("/auth") // auth.go
+	v1 := r.Group("/v1", h.gate.handle, strictQuery)
+	auth := v1.Group("/auth")
 	auth.POST("/login", h.login)
 	auth.POST("/refresh", h.refresh)
 	auth.POST("/logout", h.logout)
 	auth.POST("/signup", h.signup)
 	auth.POST("/confirm", h.confirm)
 
-	user := v1.Group("", d.user)
-	user.GET("/feed", h.feed)               // feed.go
-	user.GET("/products", h.listProducts)   // products.go
-	user.GET("/products/:id", h.getProduct) // products.go
-	user.GET("/me", h.getMe)                // me.go
-	user.PATCH("/me", h.patchMe)            // me.go
-	user.GET("/orders", h.listOrders)       // orders.go
-	user.POST("/orders", idempotency.Middleware(d.idem, idempotency.Options{
+	user := v1.Group("", h.requireUser)
+	user.GET("/feed", h.feed)
+	user.GET("/products", h.listProducts)
+	user.GET("/products/:id", h.getProduct)
+	user.GET("/me", h.getMe)
+	user.PATCH("/me", h.patchMe)
+	user.GET("/orders", h.listOrders)
+	user.POST("/orders", idempotency.Middleware(h.idem, idempotency.Options{
 		Scope:  func(c *gin.Context) string { return "mobile-user:" + subject(c) },
-		Logger: d.log,
+		Logger: h.logger,
 	}), h.placeOrder)
-	user.GET("/orders/:id", h.getOrder)            // orders.go
-	user.POST("/orders/:id/cancel", h.cancelOrder) // orders.go
-	user.PUT("/devices/:token", h.putDevice)       // devices.go
-	user.DELETE("/devices/:token", h.deleteDevice) // devices.go
+	user.GET("/orders/:id", h.getOrder)
+	user.POST("/orders/:id/cancel", h.cancelOrder)
+	user.PUT("/devices/:token", h.putDevice)
+	user.DELETE("/devices/:token", h.deleteDevice)
 }
 
 // strictQuery answers 400 when the query string cannot be parsed (e.g. a bad %-escape), which

@@ -17,9 +17,11 @@ package app
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"time"
 
+	"bffsuite.dev/shared/auth"
 	"bffsuite.dev/shared/catalog"
 	"bffsuite.dev/shared/coldstart"
 	"bffsuite.dev/shared/idempotency"
@@ -76,6 +78,9 @@ type App struct {
 	depr     map[string]Deprecation
 	// docJSON is the OpenAPI document of this configuration (scopes, deprecations).
 	docJSON []byte
+	// authn admits client_credentials access tokens of any app client of the pool.
+	authn gin.HandlerFunc
+	log   *slog.Logger
 }
 
 // New builds bff-partner over the platform p (built once per cold start). It makes no
@@ -119,14 +124,15 @@ func New(ctx context.Context, cfg Config, p *coldstart.Platform, d Deps) (*App, 
 	if err != nil {
 		return nil, fmt.Errorf("openapi document: %w", err)
 	}
-	h := &App{cfg: cfg, deps: d, registry: reg, limiter: lim, depr: depr, docJSON: docJSON}
+	h := &App{cfg: cfg, deps: d, registry: reg, limiter: lim, depr: depr, docJSON: docJSON, log: p.Logger,
+		authn: auth.Require(p.Verifier, auth.Access{MachinesOnly: true, AnyClient: true})}
 	h.engine = p.Engine(coldstart.EngineOptions{
 		EngineOptions: server.EngineOptions{
 			CORSHeaders: []string{"Content-Type", "Authorization", "X-Correlation-ID", idempotency.HeaderKey},
 		},
 		ServeTokenEndpoint: true,
 	})
-	h.routes(h.engine, p)
+	h.routes(h.engine)
 	return h, nil
 }
 

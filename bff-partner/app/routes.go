@@ -7,7 +7,6 @@ import (
 
 	"bffsuite.dev/shared/apidocs"
 	"bffsuite.dev/shared/auth"
-	"bffsuite.dev/shared/coldstart"
 	"bffsuite.dev/shared/idempotency"
 	"bffsuite.dev/shared/ratelimit"
 	"github.com/gin-gonic/gin"
@@ -16,7 +15,7 @@ import (
 // routes is the route table of bff-partner: every route, the scope it requires and the handler
 // serving it. A handler lives in the file of its resource: /v1/products and /v1/inventory
 // products.go, /v1/orders orders.go; the partner middleware in registry.go.
-func (h *App) routes(r *gin.Engine, p *coldstart.Platform) {
+func (h *App) routes(r *gin.Engine) {
 	r.GET("/v1/openapi.json", func(c *gin.Context) {
 		c.Header("Cache-Control", "public, max-age=300")
 		c.Data(http.StatusOK, "application/json", h.docJSON)
@@ -26,13 +25,12 @@ func (h *App) routes(r *gin.Engine, p *coldstart.Platform) {
 
 	// Any app client of the pool passes the token check; h.partner then admits only clients of
 	// active partners in the registry.
-	authn := auth.Require(p.Verifier, auth.Access{MachinesOnly: true, AnyClient: true})
-	v1 := r.Group("/v1", authn, h.partner)
+	v1 := r.Group("/v1", h.authn, h.partner)
 	if h.cfg.RateLimit {
 		v1.Use(ratelimit.Middleware(h.limiter, h.rateIdentity))
 	}
 	idem := idempotency.Middleware(h.deps.Idempotency, idempotency.Options{
-		Required: true, TTL: h.cfg.IdempotencyTTL, Logger: p.Logger,
+		Required: true, TTL: h.cfg.IdempotencyTTL, Logger: h.log,
 		Scope: func(c *gin.Context) string { return "partner:" + partnerOf(c).ID },
 	})
 	route := func(method, path, scope string, handlers ...gin.HandlerFunc) {
