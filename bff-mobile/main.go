@@ -34,9 +34,9 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	engine, err := app.New(ctx, cfg, p)
+	a, err := app.New(ctx, cfg, p, app.Deps{})
 	if err != nil {
 		return err
 	}
-	return p.Run(ctx, engine, cfg.Addr)
+	return p.Run(ctx, a.Engine(), cfg.Addr)
 }

@@ -28,13 +28,13 @@ func run(ctx context.Context) error {
 	if err := secrets.Load(ctx, &cfg); err != nil {
 		return fmt.Errorf("config: %w", err)
 	}
-	p, err := coldstart.Open(ctx, "bff-partner", cfg.PlatformConfig())
+	p, err := coldstart.Open(ctx, app.Name, cfg.PlatformConfig())
 	if err != nil {
 		return err
 	}
-	engine, err := app.New(cfg, p)
+	a, err := app.New(ctx, cfg, p, app.Deps{})
 	if err != nil {
 		return err
 	}
-	return p.Run(ctx, engine, cfg.Addr)
+	return p.Run(ctx, a.Engine(), cfg.Addr)
 }

@@ -47,11 +47,11 @@ func webEngine(b *testing.B) http.Handler {
 	if err != nil {
 		b.Fatal(err)
 	}
-	h, err := web.New(cfg, p)
+	a, err := web.New(context.Background(), cfg, p, web.Deps{})
 	if err != nil {
 		b.Fatal(err)
 	}
-	return h
+	return a
 }
 
 func mobileEngine(b *testing.B) http.Handler {
@@ -65,11 +65,11 @@ func mobileEngine(b *testing.B) http.Handler {
 	if err != nil {
 		b.Fatal(err)
 	}
-	h, err := mobile.New(context.Background(), cfg, p)
+	a, err := mobile.New(context.Background(), cfg, p, mobile.Deps{})
 	if err != nil {
 		b.Fatal(err)
 	}
-	return h
+	return a
 }
 
 func partnerEngine(b *testing.B) http.Handler {
@@ -83,11 +83,11 @@ func partnerEngine(b *testing.B) http.Handler {
 	if err != nil {
 		b.Fatal(err)
 	}
-	h, err := partner.New(cfg, p)
+	a, err := partner.New(context.Background(), cfg, p, partner.Deps{})
 	if err != nil {
 		b.Fatal(err)
 	}
-	return h
+	return a
 }
 
 // signIn serves h on a loopback listener just long enough to sign in with the suite helpers.

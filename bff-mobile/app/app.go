@@ -4,29 +4,29 @@
 // deprecation header below the recommended one), takes bearer tokens of the mobile app client
 // only, and makes POST /v1/orders idempotent per Idempotency-Key.
 //
-// main calls config.Load(&cfg), coldstart.Open, New and Platform.Run; tests call New with a
-// platform over the embedded backend.
+// Layout (the same in every BFF): app.go wiring (App, Deps, New), routes.go the route table,
+// one file per resource for its handlers (auth, products, feed, me, orders, devices), views.go
+// the view models and their mapping, config.go the configuration. main calls secrets.Load(&cfg),
+// coldstart.Open, New and Platform.Run; tests call New with a platform over the embedded backend.
 package app
 
 import (
 	"context"
 	_ "embed"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"time"
 
-	"bffsuite.dev/shared/apidocs"
 	"bffsuite.dev/shared/auth"
+	"bffsuite.dev/shared/catalog"
 	"bffsuite.dev/shared/coldstart"
 	"bffsuite.dev/shared/compress"
+	"bffsuite.dev/shared/customers"
 	"bffsuite.dev/shared/devices"
-	"bffsuite.dev/shared/domain"
 	"bffsuite.dev/shared/idempotency"
 	"bffsuite.dev/shared/identity"
-	"bffsuite.dev/shared/problem"
+	"bffsuite.dev/shared/orders"
 	"bffsuite.dev/shared/server"
 	"github.com/gin-gonic/gin"
 )
@@ -34,46 +34,70 @@ import (
 // Name is the BFF's name in logs and metrics.
 const Name = "bff-mobile"
 
-// Config is the mobile BFF's configuration, read once at start with config.Load.
-type Config struct {
-	Addr     string `env:"BFF_ADDR" default:"127.0.0.1:8082"`
-	Platform coldstart.Config
-	// Identity is the Cognito app client of the mobile app (sign-in flows); its ClientID is
-	// also the only app client whose access tokens this BFF accepts. The client is public (no
-	// secret), so the config has no secret to resolve from SSM for it.
-	Identity identity.PublicConfig
-	Versions VersionConfig
-	// GzipMinBytes is the smallest response body that is gzipped for clients accepting it.
-	GzipMinBytes int `env:"BFF_MOBILE_GZIP_MIN_BYTES" default:"1024"`
-	// CatalogMaxAge is how long the app may reuse catalog responses without revalidating.
-	CatalogMaxAge time.Duration `env:"BFF_MOBILE_CATALOG_MAX_AGE" default:"60s"`
-	// FeedPartTimeout bounds each optional part of the feed (categories, active orders).
-	FeedPartTimeout time.Duration `env:"BFF_MOBILE_FEED_PART_TIMEOUT" default:"800ms"`
-	// IdempotencyTable and DevicesTable are used with the DynamoDB backend only.
-	IdempotencyTable string `env:"BFF_TABLE_IDEMPOTENCY" default:"bff-idempotency"`
-	DevicesTable     string `env:"BFF_TABLE_DEVICES" default:"bff-devices"`
-}
-
-// Validate checks the mobile BFF's own settings (nested structs validate themselves).
-func (c Config) Validate() error {
-	var errs []error
-	if c.GzipMinBytes < 0 {
-		errs = append(errs, fmt.Errorf("BFF_MOBILE_GZIP_MIN_BYTES: %d must not be negative", c.GzipMinBytes))
-	}
-	if c.CatalogMaxAge < 0 || c.CatalogMaxAge > 24*time.Hour {
-		errs = append(errs, fmt.Errorf("BFF_MOBILE_CATALOG_MAX_AGE: %s must be between 0 and 24h", c.CatalogMaxAge))
-	}
-	if c.FeedPartTimeout <= 0 {
-		errs = append(errs, fmt.Errorf("BFF_MOBILE_FEED_PART_TIMEOUT: %s must be positive", c.FeedPartTimeout))
-	}
-	return errors.Join(errs...)
-}
-
+// OpenAPIDocument is the OpenAPI 3.1 description of every route, served at GET /openapi.json.
+//
 //go:embed openapi.json
 var OpenAPIDocument []byte
 
-// New builds the engine of the mobile BFF over the platform p (built once per cold start).
-func New(ctx context.Context, cfg Config, p *coldstart.Platform) (*gin.Engine, error) {
+// The narrow views of the domain clients the handlers use.
+type (
+	catalogClient interface {
+		productSearcher
+		SearchProducts(ctx context.Context, q catalog.Query) (catalog.Page, error)
+		GetProduct(ctx context.Context, id string) (catalog.Product, error)
+		ListCategories(ctx context.Context) ([]catalog.Category, error)
+	}
+	customerClient interface {
+		EnsureCustomer(ctx context.Context, sub, email, name string) (customers.Customer, error)
+		UpdateProfile(ctx context.Context, sub string, u customers.ProfileUpdate) (customers.Customer, error)
+	}
+	orderClient interface {
+		PlaceOrder(ctx context.Context, in orders.PlaceOrderInput) (orders.Order, error)
+		GetOrder(ctx context.Context, id string) (orders.Order, error)
+		CancelOrder(ctx context.Context, id string) (orders.Order, error)
+		ListOrdersByCustomer(ctx context.Context, customerID, cur string, limit int) (orders.Page, error)
+	}
+)
+
+// App is the mobile BFF: its dependencies, the handlers of every route (methods of App, one
+// file per resource) and the engine that serves them.
+type App struct {
+	engine        *gin.Engine
+	catalog       catalogClient
+	customers     customerClient
+	orders        orderClient
+	identity      identity.Provider
+	devices       devices.Store
+	catalogMaxAge time.Duration
+	partTimeout   time.Duration
+	logger        *slog.Logger
+	// gate checks the app version of every /v1 request.
+	gate *versionGate
+	// requireUser admits bearer access tokens of the mobile app client only.
+	requireUser gin.HandlerFunc
+	// idem keeps the Idempotency-Key records of POST /v1/orders, scoped per user.
+	idem idempotency.Store
+}
+
+// Page limits of the mobile lists.
+const (
+	defaultLimit = 20
+	maxLimit     = 50
+	maxQueryText = 200
+)
+
+// Deps are what New takes besides the configuration and the platform. A zero field is built
+// from the platform: the DynamoDB tables when it has a DynamoDB client, else in memory.
+type Deps struct {
+	// Idempotency keeps the Idempotency-Key records of POST /v1/orders.
+	Idempotency idempotency.Store
+	// Devices keeps the push-notification devices of PUT/DELETE /v1/devices/:token.
+	Devices devices.Store
+}
+
+// New builds the mobile BFF over the platform p (built once per cold start); ctx bounds the
+// start-up calls (the identity client).
+func New(ctx context.Context, cfg Config, p *coldstart.Platform, deps Deps) (*App, error) {
 	logger := p.Logger
 	if logger == nil {
 		logger = slog.Default()
@@ -96,65 +120,36 @@ func New(ctx context.Context, cfg Config, p *coldstart.Platform) (*gin.Engine, e
 	if p.Verifier == nil {
 		return nil, errors.New("mobile bff: the platform has no token verifier")
 	}
-	var (
-		idem idempotency.Store = idempotency.NewMemory()
-		devs devices.Store     = devices.NewMemory()
-	)
-	if p.DynamoDB != nil {
-		idem = idempotency.NewDynamoDB(p.DynamoDB, cfg.IdempotencyTable)
-		devs = devices.NewDynamoDB(p.DynamoDB, cfg.DevicesTable)
+	if deps.Idempotency == nil {
+		deps.Idempotency = idempotency.NewMemory()
+		if p.DynamoDB != nil {
+			deps.Idempotency = idempotency.NewDynamoDB(p.DynamoDB, cfg.IdempotencyTable)
+		}
 	}
-	h := &handlers{
-		catalog: p.Catalog, customers: p.Customers, orders: p.Orders, identity: idp, devices: devs,
+	if deps.Devices == nil {
+		deps.Devices = devices.NewMemory()
+		if p.DynamoDB != nil {
+			deps.Devices = devices.NewDynamoDB(p.DynamoDB, cfg.DevicesTable)
+		}
+	}
+	h := &App{
+		catalog: p.Catalog, customers: p.Customers, orders: p.Orders, identity: idp, devices: deps.Devices,
 		catalogMaxAge: cfg.CatalogMaxAge, partTimeout: cfg.FeedPartTimeout, logger: logger,
+		gate: gate, idem: deps.Idempotency,
+		requireUser: auth.Require(p.Verifier, auth.Access{Use: auth.UseAccess, Clients: []string{clientID}, UsersOnly: true}),
 	}
-	r := p.Engine(coldstart.EngineOptions{EngineOptions: server.EngineOptions{
+	h.engine = p.Engine(coldstart.EngineOptions{EngineOptions: server.EngineOptions{
 		Extra: []gin.HandlerFunc{compress.Gzip(compress.Options{MinSize: max(cfg.GzipMinBytes, 1)})},
 	}})
-	r.GET("/openapi.json", func(c *gin.Context) {
-		c.Header("Cache-Control", "public, max-age=300")
-		c.Data(http.StatusOK, "application/json", OpenAPIDocument)
-	})
-	// The readable reference of the document, rendered on its first request.
-	r.GET("/docs", apidocs.Handler(OpenAPIDocument))
-
-	v1 := r.Group("/v1", gate.handle, strictQuery)
-	a := v1.Group("/auth")
-	a.POST("/login", h.login)
-	a.POST("/refresh", h.refresh)
-	a.POST("/logout", h.logout)
-	a.POST("/signup", h.signup)
-	a.POST("/confirm", h.confirm)
-
-	user := v1.Group("", auth.Require(p.Verifier, auth.Access{Use: auth.UseAccess, Clients: []string{clientID}, UsersOnly: true}))
-	user.GET("/feed", h.feed)
-	user.GET("/products", h.listProducts)
-	user.GET("/products/:id", h.getProduct)
-	user.GET("/me", h.getMe)
-	user.PATCH("/me", h.patchMe)
-	user.GET("/orders", h.listOrders)
-	user.POST("/orders", idempotency.Middleware(idem, idempotency.Options{
-		Scope:  func(c *gin.Context) string { return "mobile-user:" + subject(c) },
-		Logger: logger,
-	}), h.placeOrder)
-	user.GET("/orders/:id", h.getOrder)
-	user.POST("/orders/:id/cancel", h.cancelOrder)
-	user.PUT("/devices/:token", h.putDevice)
-	user.DELETE("/devices/:token", h.deleteDevice)
-	return r, nil
+	h.routes(h.engine)
+	return h, nil
 }
 
-// strictQuery answers 400 when the query string cannot be parsed (e.g. a bad %-escape), which
-// Gin would otherwise drop silently, turning "cursor=%zz" into "no cursor".
-func strictQuery(c *gin.Context) {
-	if _, err := url.ParseQuery(c.Request.URL.RawQuery); err != nil {
-		v := &domain.ValidationError{}
-		v.Add("query", "malformed", "the query string is not valid URL encoding")
-		problem.Abort(c, v)
-		return
-	}
-	c.Next()
-}
+// Engine is the Gin engine serving the routes (Platform.Run serves it locally or on Lambda).
+func (h *App) Engine() *gin.Engine { return h.engine }
+
+// ServeHTTP serves one request (tests, benchmarks).
+func (h *App) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.engine.ServeHTTP(w, r) }
 
 // subject returns the verified caller's sub ("" only if a route forgot auth.Require).
 func subject(c *gin.Context) string {

@@ -124,11 +124,11 @@ func newFixture(t testing.TB, env map[string]string) *fixture {
 		Customers: customers.New(st.Customers(), nil), Orders: orders.New(st.Orders(), cat, orders.Options{}),
 		Verifier: v, LocalIdP: idp,
 	}
-	engine, err := New(ctx, cfg, p)
+	a, err := New(ctx, cfg, p, Deps{})
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	return &fixture{t: t, engine: engine, store: st, idp: idp, key: key, cfg: cfg, version: "2.0.0", platform: "ios"}
+	return &fixture{t: t, engine: a.Engine(), store: st, idp: idp, key: key, cfg: cfg, version: "2.0.0", platform: "ios"}
 }
 
 type req struct {

@@ -8,62 +8,38 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"bffsuite.dev/shared/domain"
 	"bffsuite.dev/shared/httpcache"
 	"bffsuite.dev/shared/jsonbody"
+	"bffsuite.dev/shared/money"
 	"bffsuite.dev/shared/problem"
 	"github.com/gin-gonic/gin"
 )
 
-// Caching of GET responses. Every successful GET carries an ETag computed from the bytes
-// sent (httpcache.ETag) and answers 304 to a matching If-None-Match (httpcache.Matches), so an
-// app that revalidates pays a few hundred bytes instead of the payload. Nothing is public:
-// the API sits behind bearer tokens, so shared caches must not serve it.
-type cachePolicy struct {
-	// maxAge > 0: the app may reuse the response that long (catalog data); 0: revalidate
-	// every time (personal data).
-	maxAge time.Duration
-	vary   []string
-	// noStore: never stored nor revalidated (partial feeds).
-	noStore bool
-}
+// Caching of GET responses (shared/httpcache). Every successful GET carries an ETag computed
+// from the bytes sent and answers 304 to a matching If-None-Match, so an app that revalidates
+// pays a few hundred bytes instead of the payload. Nothing is public: the API sits behind
+// bearer tokens, so shared caches must not serve it (httpcache.PrivateCached; partial feeds
+// and tokens are httpcache.Private, never stored).
 
-func (p cachePolicy) header() string {
-	switch {
-	case p.noStore:
-		return "private, no-store"
-	case p.maxAge > 0:
-		return "private, max-age=" + strconv.Itoa(int(p.maxAge/time.Second))
-	}
-	return "private, no-cache"
-}
+// contentTypeJSON is the media type of every mobile body (no charset parameter: JSON is UTF-8).
+const contentTypeJSON = "application/json"
 
-// sendJSON writes v with status. Successful GETs get an ETag and may answer 304.
-func sendJSON(c *gin.Context, status int, p cachePolicy, v any) {
+// sendJSON writes v compactly with status. A 200 to GET gets p's Cache-Control and, unless p is
+// httpcache.Private, an ETag and 304s; other answers carry only p's Vary.
+func sendJSON(c *gin.Context, status int, p httpcache.Policy, v any) {
 	body, err := marshal(v)
 	if err != nil {
 		problem.Abort(c, fmt.Errorf("encode response: %w", err))
 		return
 	}
-	h := c.Writer.Header()
-	for _, name := range p.vary {
-		h.Add("Vary", name)
+	if c.Request.Method != http.MethodGet || status != http.StatusOK {
+		httpcache.ApplyVary(c, p)
+		c.Data(status, contentTypeJSON, body)
+		return
 	}
-	if c.Request.Method == http.MethodGet && status == http.StatusOK {
-		h.Set("Cache-Control", p.header())
-		if !p.noStore {
-			tag := httpcache.ETag(body)
-			h.Set("ETag", tag)
-			if httpcache.Matches(c.GetHeader("If-None-Match"), tag) {
-				c.Status(http.StatusNotModified)
-				c.Writer.WriteHeaderNow()
-				return
-			}
-		}
-	}
-	c.Data(status, "application/json", body)
+	httpcache.Write(c, status, p, contentTypeJSON, body)
 }
 
 // marshal encodes v compactly: no HTML escaping ("&" stays one byte), no trailing newline.
@@ -77,8 +53,8 @@ func marshal(v any) ([]byte, error) {
 	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
-// personal is the policy of a user's own data.
-var personal = cachePolicy{vary: []string{"Authorization"}}
+// personal is the policy of a user's own data: revalidated on every use.
+var personal = httpcache.PrivateCached(0).Vary("Authorization")
 
 // decodeBody reads a JSON object strictly into dst (shared/jsonbody): unknown members, wrong
 // types, trailing data and an empty body are validation errors naming the field ("body" for the
@@ -138,4 +114,13 @@ func cursorProblem(err error) error {
 	pe := problem.Wrap(err, http.StatusBadRequest, problem.CodeInvalidCursor, "The cursor is malformed, expired or belongs to another query.")
 	pe.Fields = []domain.FieldError{{Field: "cursor", Code: "invalid", Message: "start again without a cursor"}}
 	return pe
+}
+
+// localeOf negotiates the locale of display strings (price_text, total_text…) from
+// Accept-Language, as bff-web does, and marks the response as varying with it.
+func localeOf(c *gin.Context) string {
+	loc := money.NegotiateLocale(c.GetHeader("Accept-Language"))
+	c.Header("Content-Language", loc)
+	c.Writer.Header().Add("Vary", "Accept-Language")
+	return loc
 }

@@ -279,11 +279,23 @@ type Address struct {
 	Default    bool   `json:"default,omitempty"`
 }
 
+// toAddress maps a domain address to the app's, member by member: the wire format is this
+// BFF's, so renaming a domain or storage field cannot change it (fromAddress is the reverse).
+func toAddress(a customers.Address) Address {
+	return Address{Label: a.Label, Name: a.Name, Line1: a.Line1, Line2: a.Line2, City: a.City,
+		PostalCode: a.PostalCode, Country: a.Country, Default: a.Default}
+}
+
+func fromAddress(a Address) customers.Address {
+	return customers.Address{Label: a.Label, Name: a.Name, Line1: a.Line1, Line2: a.Line2, City: a.City,
+		PostalCode: a.PostalCode, Country: a.Country, Default: a.Default}
+}
+
 func toMe(c customers.Customer) Me {
 	m := Me{ID: c.ID, Email: c.Email, Name: c.Name, Tier: c.Tier, Language: c.Preferences.Language,
 		Currency: c.Preferences.Currency, Newsletter: c.Preferences.Newsletter, Version: c.Version}
 	for _, a := range c.Addresses {
-		m.Addresses = append(m.Addresses, Address(a))
+		m.Addresses = append(m.Addresses, toAddress(a))
 	}
 	return m
 }

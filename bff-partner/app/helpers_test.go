@@ -90,11 +90,11 @@ func newEnv(t testing.TB, vars map[string]string, deps app.Deps) *env {
 	if err != nil {
 		t.Fatalf("coldstart.Open = %v", err)
 	}
-	e, err := app.NewWith(cfg, p, deps)
+	a, err := app.New(ctx, cfg, p, deps)
 	if err != nil {
-		t.Fatalf("app.NewWith = %v", err)
+		t.Fatalf("app.New = %v", err)
 	}
-	return &env{t: t, engine: e, platform: p, cfg: cfg, tokens: map[string]string{}, validate: true}
+	return &env{t: t, engine: a.Engine(), platform: p, cfg: cfg, tokens: map[string]string{}, validate: true}
 }
 
 // token gets a client_credentials token from the BFF's own /oauth2/token (local IdP), with

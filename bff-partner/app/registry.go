@@ -2,12 +2,25 @@ package app
 
 import (
 	"bytes"
+	"context"
 	_ "embed"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"net/http"
 	"os"
+	"slices"
 
+	"bffsuite.dev/shared/auth"
+	"bffsuite.dev/shared/coldstart"
+	"bffsuite.dev/shared/domain"
+	"bffsuite.dev/shared/logging"
 	"bffsuite.dev/shared/partners"
+	"bffsuite.dev/shared/problem"
+	"bffsuite.dev/shared/store/dynamo"
+	"bffsuite.dev/shared/store/embedded"
+	"bffsuite.dev/shared/store/seed"
+	"github.com/gin-gonic/gin"
 )
 
 // Partner statuses (the registry's, shared/partners).
@@ -95,4 +108,72 @@ func ParseRegistry(doc []byte, tiers map[string]bool) ([]partners.Partner, error
 		}
 	}
 	return out, nil
+}
+
+type partnerKey struct{}
+
+// partnerBackend is the registry backend of the configuration: the DynamoDB table, or in
+// memory a static registry (BFF_PARTNER_REGISTRY[_FILE]) or the local demo partner.
+func partnerBackend(cfg Config, p *coldstart.Platform, tiers map[string]bool) (partners.Backend, error) {
+	recs, static, err := staticRegistry(cfg, tiers)
+	if err != nil {
+		return nil, err
+	}
+	if p.DynamoDB != nil && !static {
+		return dynamo.NewPartners(p.DynamoDB, cfg.TablePartners), nil
+	}
+	if !static {
+		recs = seed.Partners()
+	}
+	b, err := embedded.NewPartners(recs)
+	if err != nil {
+		return nil, fmt.Errorf("partner registry: %w", err)
+	}
+	return b, nil
+}
+
+// partner resolves the token's client to its registry record: 403 when unknown or
+// suspended, 503 when the registry cannot be read. A record listing scopes narrows the token's
+// scopes to those (the scope check that follows sees only scopes both allow).
+func (h *App) partner(c *gin.Context) {
+	pr, ok := auth.PrincipalFrom(c)
+	if !ok {
+		problem.Abort(c, problem.New(http.StatusUnauthorized, "unauthorized", "A bearer access token is required."))
+		return
+	}
+	pt, err := h.registry.Resolve(c.Request.Context(), pr.ClientID)
+	if pt.ID != "" {
+		if f := logging.FieldsFrom(c.Request.Context()); f != nil {
+			f.Set("partner", pt.ID)
+		}
+	}
+	switch {
+	case errors.Is(err, domain.ErrNotFound):
+		problem.Abort(c, problem.New(http.StatusForbidden, CodePartnerUnknown, "This client is not registered as a partner."))
+		return
+	case errors.Is(err, partners.ErrSuspended):
+		problem.Abort(c, problem.New(http.StatusForbidden, CodePartnerSuspended, "This partner account is suspended; contact partner support."))
+		return
+	case err != nil:
+		problem.Abort(c, fmt.Errorf("partner registry: %w", err))
+		return
+	}
+	ctx := c.Request.Context()
+	if len(pt.Scopes) > 0 {
+		narrowed := *pr
+		narrowed.Scopes = slices.DeleteFunc(slices.Clone(pr.Scopes), func(s string) bool { return !pt.Allows(s) })
+		ctx = auth.WithPrincipal(ctx, &narrowed)
+	}
+	c.Request = c.Request.WithContext(context.WithValue(ctx, partnerKey{}, pt))
+	c.Next()
+}
+
+func partnerOf(c *gin.Context) partners.Partner {
+	p, _ := c.Request.Context().Value(partnerKey{}).(partners.Partner)
+	return p
+}
+
+func (h *App) rateIdentity(c *gin.Context) (string, string, bool) {
+	p := partnerOf(c)
+	return p.ID, p.RateTier, p.ID != ""
 }

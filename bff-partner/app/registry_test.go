@@ -59,9 +59,9 @@ func TestRegistryAtRunTime(t *testing.T) {
 		t.Fatal(err)
 	}
 	clk := &testClock{t: time.Now()}
-	engine, err := app.NewWith(cfg, p, app.Deps{Partners: reg, Now: clk.now})
+	a, err := app.New(context.Background(), cfg, p, app.Deps{Partners: reg, Now: clk.now})
 	if err != nil {
-		t.Fatalf("app.NewWith(zero partners) = %v", err)
+		t.Fatalf("app.New(zero partners) = %v", err)
 	}
 	token := func(client string) string {
 		t.Helper()
@@ -85,7 +85,7 @@ func TestRegistryAtRunTime(t *testing.T) {
 			r.Header.Set("Authorization", "Bearer "+tok)
 		}
 		w := httptest.NewRecorder()
-		engine.ServeHTTP(w, r)
+		a.ServeHTTP(w, r)
 		var pb struct {
 			Code string `json:"code"`
 		}

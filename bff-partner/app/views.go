@@ -111,6 +111,9 @@ type OrderPage struct {
 	HasMore    bool    `json:"has_more"`
 }
 
+// Request bodies. They are this BFF's wire format, mapped member by member to the domain's
+// inputs (toPlaceOrderInput), so renaming a domain or storage field can never change the contract.
+
 // OrderLineInput is one requested line.
 type OrderLineInput struct {
 	SKU      string `json:"sku"`

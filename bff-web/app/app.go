@@ -2,6 +2,11 @@
 // sessions that keep OAuth tokens out of the browser's JavaScript (/auth), and one
 // page-shaped, display-ready endpoint per screen (/api), aggregated in parallel from the
 // catalog, customers and orders clients. See docs/bff-web.md.
+//
+// Layout (the same in every BFF): app.go wiring (App, Deps, New), routes.go the route table,
+// one file per resource for its handlers (auth, home, products, account, orders), views.go the
+// view models and their mapping, config.go the configuration; websession.go is the cookie
+// session middleware, request.go the request-reading helpers, memo.go the catalog memo.
 package app
 
 import (
@@ -13,10 +18,8 @@ import (
 	"net/http"
 	"time"
 
-	"bffsuite.dev/shared/apidocs"
 	"bffsuite.dev/shared/catalog"
 	"bffsuite.dev/shared/coldstart"
-	"bffsuite.dev/shared/compress"
 	"bffsuite.dev/shared/customers"
 	"bffsuite.dev/shared/httpcache"
 	"bffsuite.dev/shared/idempotency"
@@ -58,7 +61,27 @@ type (
 	}
 )
 
-type handlers struct {
+// Names of the optional sections a partial response lists in "unavailable".
+const (
+	partGreeting     = "greeting"
+	partRecentOrders = "recent_orders"
+	partRelated      = "related"
+	partBreadcrumbs  = "breadcrumbs"
+)
+
+const (
+	featuredCount     = 8
+	relatedCount      = 4
+	homeRecentOrders  = 3
+	accountRecentSize = 5
+	defaultPageSize   = 24
+	maxPage           = 1000
+)
+
+// App is bff-web: its dependencies, the handlers of every route (methods of App, one file per
+// resource) and the engine that serves them.
+type App struct {
+	engine    *gin.Engine
 	cfg       Config
 	log       *slog.Logger
 	catalog   catalogReader
@@ -74,117 +97,94 @@ type handlers struct {
 	featured   memo[catalog.SearchResult]
 }
 
-func (h *handlers) listCategories(ctx context.Context) ([]catalog.Category, error) {
+func (h *App) listCategories(ctx context.Context) ([]catalog.Category, error) {
 	return h.categories.get(ctx, h.catalog.ListCategories)
 }
 
-func (h *handlers) featuredProducts(ctx context.Context) (catalog.SearchResult, error) {
+func (h *App) featuredProducts(ctx context.Context) (catalog.SearchResult, error) {
 	return h.featured.get(ctx, func(ctx context.Context) (catalog.SearchResult, error) {
 		return h.catalog.SearchPage(ctx, catalog.Query{Sort: catalog.SortRating, InStock: true}, 1, featuredCount)
 	})
 }
 
-// New builds the engine of bff-web over the platform p.
-func New(cfg Config, p *coldstart.Platform) (*gin.Engine, error) {
-	e, _, err := build(cfg, p)
-	return e, err
+// Deps are what New takes besides the configuration and the platform. A zero field is built
+// from the platform: the DynamoDB tables when it has a DynamoDB client, else in memory.
+type Deps struct {
+	// Idempotency keeps the Idempotency-Key records of POST /api/orders.
+	Idempotency idempotency.Store
+	// Revocations keeps the sessions ended by logout.
+	Revocations revocation.Store
 }
 
-func build(cfg Config, p *coldstart.Platform) (*gin.Engine, *handlers, error) {
+// New builds bff-web over the platform p (built once per cold start); ctx bounds the start-up
+// calls (the identity client, at most 10 s).
+func New(ctx context.Context, cfg Config, p *coldstart.Platform, deps Deps) (*App, error) {
 	if err := cfg.Session.Validate(); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if err := cfg.Web.Validate(); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	keys := cfg.Session.keyring
 	if keys == nil {
 		if server.OnLambda() {
-			return nil, nil, errors.New("BFF_SESSION_KEYS is required on Lambda")
+			return nil, errors.New("BFF_SESSION_KEYS is required on Lambda")
 		}
 		var err error
 		if keys, err = session.NewKeyring(session.GenerateKey()); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		p.Logger.Warn("BFF_SESSION_KEYS is not set: sealing sessions with an ephemeral key; sessions end when this process stops")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	idp, err := p.Identity(ctx, cfg.Identity)
 	if err != nil {
-		return nil, nil, fmt.Errorf("identity provider: %w", err)
+		return nil, fmt.Errorf("identity provider: %w", err)
 	}
 	origins := map[string]bool{}
 	for _, o := range p.Config.HTTP.CORSOrigins {
 		origins[o] = true
 	}
-	var (
-		idem    idempotency.Store = idempotency.NewMemory()
-		revoked revocation.Store  = revocation.NewMemory()
-	)
-	if p.DynamoDB != nil {
-		idem = idempotency.NewDynamoDB(p.DynamoDB, cfg.IdempotencyTable)
-		revoked = revocation.NewDynamoDB(p.DynamoDB, cfg.SessionRevocationsTable)
+	if deps.Idempotency == nil {
+		deps.Idempotency = idempotency.NewMemory()
+		if p.DynamoDB != nil {
+			deps.Idempotency = idempotency.NewDynamoDB(p.DynamoDB, cfg.IdempotencyTable)
+		}
 	}
-	h := &handlers{
-		cfg: cfg, log: p.Logger, catalog: p.Catalog, customers: p.Customers, orders: p.Orders, idp: idp, idem: idem,
+	if deps.Revocations == nil {
+		deps.Revocations = revocation.NewMemory()
+		if p.DynamoDB != nil {
+			deps.Revocations = revocation.NewDynamoDB(p.DynamoDB, cfg.SessionRevocationsTable)
+		}
+	}
+	h := &App{
+		cfg: cfg, log: p.Logger, catalog: p.Catalog, customers: p.Customers, orders: p.Orders, idp: idp, idem: deps.Idempotency,
 		sess: &sessions{
 			keys: keys, cfg: cfg.Session, verifier: p.Verifier, idp: idp, origins: origins, log: p.Logger, now: time.Now,
-			revoked: revoked,
+			revoked: deps.Revocations,
 			cookies: session.Cookies{Secure: cfg.Session.CookieSecure, SameSite: cfg.Session.sameSite, Domain: cfg.Session.CookieDomain},
 		},
 		public:     httpcache.Public(cfg.Web.CatalogMaxAge, cfg.Web.CatalogSharedMaxAge).Vary("Accept-Language"),
 		categories: memo[[]catalog.Category]{ttl: cfg.Web.CatalogMemo},
 		featured:   memo[catalog.SearchResult]{ttl: cfg.Web.CatalogMemo},
 	}
-	r := p.Engine(coldstart.EngineOptions{EngineOptions: server.EngineOptions{
+	h.engine = p.Engine(coldstart.EngineOptions{EngineOptions: server.EngineOptions{
 		CORSCredentials: true,
 		CORSHeaders:     []string{"Content-Type", headerCSRF, middleware.HeaderCorrelationID, idempotency.HeaderKey},
 	}})
-	h.routes(r)
-	return r, h, nil
+	h.routes(h.engine)
+	return h, nil
 }
 
-func (h *handlers) routes(r *gin.Engine) {
-	r.GET("/openapi.json", func(c *gin.Context) {
-		httpcache.Write(c, http.StatusOK, h.public, "application/json", OpenAPIDocument)
-	})
-	// The readable reference of the document, rendered on its first request.
-	r.GET("/docs", compress.Gzip(compress.Options{MinSize: compress.DefaultMinSize}), apidocs.Handler(OpenAPIDocument))
+// Engine is the Gin engine serving the routes (Platform.Run serves it locally or on Lambda).
+func (h *App) Engine() *gin.Engine { return h.engine }
 
-	a := r.Group("/auth")
-	a.POST("/signup", h.sess.originGuard, h.signup)
-	a.POST("/confirm", h.sess.originGuard, h.confirm)
-	a.POST("/login", h.sess.originGuard, h.login)
-	a.POST("/forgot", h.sess.originGuard, h.forgot)
-	a.POST("/reset", h.sess.originGuard, h.reset)
-	a.POST("/logout", h.logout)
-	a.GET("/session", h.sess.withSession(false), h.whoami)
-
-	// API Gateway HTTP APIs do not compress, so /api pages go out gzipped when the browser
-	// accepts it (home: 8.4 KB → 1.6 KB). /auth is left uncompressed: its bodies carry the CSRF
-	// token, which must never share a compressed body with reflected input (BREACH).
-	api := r.Group("/api", compress.Gzip(compress.Options{MinSize: compress.DefaultMinSize}))
-	api.GET("/home", h.sess.withSession(false), h.home)
-	api.GET("/products", h.products)
-	api.GET("/products/:slug", h.product)
-	signedIn := api.Group("", h.sess.withSession(true))
-	signedIn.GET("/account", h.account)
-	signedIn.PATCH("/account", h.updateAccount)
-	signedIn.GET("/orders", h.listOrders)
-	// A double-click or a retried fetch sends the same Idempotency-Key: one order, the same
-	// answer (the key is optional; the demo app sends one per checkout attempt).
-	signedIn.POST("/orders", idempotency.Middleware(h.idem, idempotency.Options{
-		Scope:         func(c *gin.Context) string { return "web-customer:" + current(c).Sub },
-		ReplayHeaders: []string{"Content-Language"},
-		Logger:        h.log,
-	}), h.placeOrder)
-	signedIn.GET("/orders/:id", h.getOrder)
-	signedIn.POST("/orders/:id/cancel", h.cancelOrder)
-}
+// ServeHTTP serves one request (tests, benchmarks).
+func (h *App) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.engine.ServeHTTP(w, r) }
 
 // mapper returns the view mapper of the request's locale (Accept-Language).
-func (h *handlers) mapper(c *gin.Context) mapper {
+func (h *App) mapper(c *gin.Context) mapper {
 	loc := money.NegotiateLocale(c.GetHeader("Accept-Language"))
 	c.Header("Content-Language", loc)
 	return mapper{site: h.cfg.Web.SiteURL, locale: loc}

@@ -43,7 +43,7 @@ func doc(t testing.TB) *openapi.Doc {
 
 type testApp struct {
 	engine *gin.Engine
-	h      *handlers
+	h      *App
 	p      *coldstart.Platform
 	cfg    Config
 }
@@ -69,11 +69,11 @@ func newTestApp(t testing.TB, env map[string]string) *testApp {
 	if err != nil {
 		t.Fatalf("coldstart.Open() = %v", err)
 	}
-	e, h, err := build(cfg, p)
+	h, err := New(context.Background(), cfg, p, Deps{})
 	if err != nil {
 		t.Fatalf("New() = %v", err)
 	}
-	return &testApp{engine: e, h: h, p: p, cfg: cfg}
+	return &testApp{engine: h.Engine(), h: h, p: p, cfg: cfg}
 }
 
 // browser is a minimal browser: it keeps the cookies the BFF sets (honouring deletion),

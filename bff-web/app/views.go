@@ -314,3 +314,34 @@ func addresses(as []customers.Address) []webAddress {
 	}
 	return out
 }
+
+// Request bodies. They are this BFF's wire format, mapped member by member to the domain's
+// inputs, so renaming a domain or storage field can never change what the browser sends.
+
+// addressInput is a postal address in PATCH /api/account and POST /api/orders.
+type addressInput struct {
+	Label      string `json:"label,omitempty"`
+	Name       string `json:"name"`
+	Line1      string `json:"line1"`
+	Line2      string `json:"line2,omitempty"`
+	City       string `json:"city"`
+	PostalCode string `json:"postal_code"`
+	Country    string `json:"country"`
+	Default    bool   `json:"default,omitempty"`
+}
+
+func (a addressInput) domain() customers.Address {
+	return customers.Address{Label: a.Label, Name: a.Name, Line1: a.Line1, Line2: a.Line2, City: a.City,
+		PostalCode: a.PostalCode, Country: a.Country, Default: a.Default}
+}
+
+// orderLineInput is one line of POST /api/orders: a product by id or SKU, and a quantity.
+type orderLineInput struct {
+	ProductID string `json:"product_id,omitempty"`
+	SKU       string `json:"sku,omitempty"`
+	Quantity  int64  `json:"quantity"`
+}
+
+func (l orderLineInput) domain() orders.LineInput {
+	return orders.LineInput{ProductID: l.ProductID, SKU: l.SKU, Quantity: l.Quantity}
+}

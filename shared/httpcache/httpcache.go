@@ -1,10 +1,13 @@
 // Package httpcache sets the HTTP caching headers of BFF responses in one place: public
 // catalog data gets Cache-Control with a short max-age and s-maxage plus an ETag computed
 // from the exact bytes sent, and a conditional GET whose If-None-Match matches answers 304
-// without a body; anything personal is "private, no-store".
+// without a body; anything personal is "private, no-store", or, for a client that keeps its
+// own data (the mobile app), "private, max-age=N" / "private, no-cache" with an ETag
+// (PrivateCached), so it revalidates for a 304 instead of downloading the payload again.
 //
 //	httpcache.JSON(c, http.StatusOK, httpcache.Public(30*time.Second, 60*time.Second).Vary("Accept-Language"), view)
 //	httpcache.JSON(c, http.StatusOK, httpcache.Private, account)
+//	httpcache.Write(c, http.StatusOK, httpcache.PrivateCached(0).Vary("Authorization"), "application/json", me)
 //
 // The ETag is strong (a hash of the body), so it changes with every representation,
 // including per-language renderings; a compression layer may weaken it, and If-None-Match
@@ -28,6 +31,8 @@ import (
 // Policy is the caching policy of one response.
 type Policy struct {
 	public bool
+	// cached: a private policy whose responses the client may keep (PrivateCached).
+	cached bool
 	// MaxAge is for browsers, SMaxAge for shared caches (CDN, API Gateway cache).
 	MaxAge, SMaxAge time.Duration
 	// StaleWhileRevalidate lets caches serve a stale copy while they revalidate (RFC 5861).
@@ -41,6 +46,14 @@ var Private = Policy{}
 // Public returns a policy for data that is the same for every caller.
 func Public(maxAge, sMaxAge time.Duration) Policy {
 	return Policy{public: true, MaxAge: maxAge, SMaxAge: sMaxAge}
+}
+
+// PrivateCached returns a policy for data of one caller that the caller's own client may
+// keep: "private, max-age=N" when maxAge is positive (reuse without asking), else
+// "private, no-cache" (revalidate every time). Unlike Private, a 200 to GET carries an ETag and
+// a matching If-None-Match answers 304. Shared caches never store it.
+func PrivateCached(maxAge time.Duration) Policy {
+	return Policy{cached: true, MaxAge: max(maxAge, 0)}
 }
 
 // WithStale returns p with stale-while-revalidate.
@@ -61,7 +74,13 @@ func (p Policy) IsPublic() bool { return p.public }
 // CacheControl renders the Cache-Control header value.
 func (p Policy) CacheControl() string {
 	if !p.public {
-		return "private, no-store"
+		switch {
+		case !p.cached:
+			return "private, no-store"
+		case p.MaxAge > 0:
+			return "private, max-age=" + secs(p.MaxAge)
+		}
+		return "private, no-cache"
 	}
 	s := "public, max-age=" + secs(p.MaxAge)
 	if p.SMaxAge > 0 {
@@ -106,10 +125,15 @@ func Matches(ifNoneMatch, etag string) bool {
 
 // Apply sets Cache-Control (and Vary) of p on the response.
 func Apply(c *gin.Context, p Policy) {
-	h := c.Writer.Header()
-	h.Set("Cache-Control", p.CacheControl())
+	c.Writer.Header().Set("Cache-Control", p.CacheControl())
+	ApplyVary(c, p)
+}
+
+// ApplyVary adds only the Vary headers of p (once each): for a response whose caching is not
+// decided by p, e.g. the answer to a POST that shares a GET's representation.
+func ApplyVary(c *gin.Context, p Policy) {
 	if len(p.vary) > 0 {
-		addVary(h, p.vary...)
+		addVary(c.Writer.Header(), p.vary...)
 	}
 }
 
@@ -128,8 +152,8 @@ func addVary(h http.Header, names ...string) {
 	}
 }
 
-// JSON encodes v and writes it with status under policy p. For a public 200 response to GET
-// or HEAD it sets an ETag and answers 304 Not Modified (no body, same ETag and
+// JSON encodes v and writes it with status under policy p. For a public or PrivateCached 200
+// response to GET or HEAD it sets an ETag and answers 304 Not Modified (no body, same ETag and
 // Cache-Control) when If-None-Match matches. Private responses carry no ETag: they are
 // never stored, so there is nothing to revalidate. An encoding failure is a problem
 // response, with nothing of the body written.
@@ -146,7 +170,7 @@ func JSON(c *gin.Context, status int, p Policy, v any) {
 func Write(c *gin.Context, status int, p Policy, contentType string, body []byte) {
 	Apply(c, p)
 	m := c.Request.Method
-	if p.public && status == http.StatusOK && (m == http.MethodGet || m == http.MethodHead) {
+	if (p.public || p.cached) && status == http.StatusOK && (m == http.MethodGet || m == http.MethodHead) {
 		tag := ETag(body)
 		c.Header("ETag", tag)
 		if Matches(c.GetHeader("If-None-Match"), tag) {

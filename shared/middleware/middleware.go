@@ -1,6 +1,14 @@
-// Package middleware holds the Gin middleware every BFF runs, in this order (see
-// server.NewEngine): Recovery → problem mapping → Correlation → RequestLog → Deadline →
-// BodyLimit → CORS → SecurityHeaders → RequireJSON (HeaderLimit sits before Deadline).
+// Package middleware holds the Gin middleware every BFF runs. server.NewEngine installs it, and
+// is the reference for the order, which is:
+//
+//	Recovery → Correlation → [tracing] → [metrics] → RequestLog → problem mapping
+//	(problem.Middleware) → HeaderLimit → Deadline → BodyLimit → CORS → SecurityHeaders →
+//	RequireJSON → the BFF's extra middleware → the route's own (auth, idempotency) → handler
+//
+// so a panic anywhere is recovered, every log line and problem carries the correlation ID, the
+// request log sees the final status of mapped errors, and a rejected request (too large, wrong
+// origin, not JSON) is still a logged problem+json response. Tracing and metrics are present
+// only when enabled.
 package middleware
 
 import (

@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"strconv"
 
 	"bffsuite.dev/shared/domain"
 	"bffsuite.dev/shared/jsonbody"
@@ -21,4 +22,17 @@ func decodeJSON(c *gin.Context, dst *OrderInput) error {
 		}
 	}
 	return v.Err()
+}
+
+func parseLimit(v *domain.ValidationError, c *gin.Context, max int) int {
+	s, ok := c.GetQuery("limit")
+	if !ok {
+		return 0
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > max {
+		v.Add("limit", "out_of_range", fmt.Sprintf("must be an integer between 1 and %d", max))
+		return 0
+	}
+	return n
 }

@@ -61,7 +61,7 @@ type sessionResponse struct {
 
 func normEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
-func (h *handlers) signup(c *gin.Context) {
+func (h *App) signup(c *gin.Context) {
 	var in signupRequest
 	if err := decodeJSON(c, &in); err != nil {
 		problem.Abort(c, err)
@@ -91,7 +91,7 @@ func (h *handlers) signup(c *gin.Context) {
 	c.JSON(http.StatusCreated, signupResponse{Confirmed: res.Confirmed, CodeDestination: res.CodeDestination})
 }
 
-func (h *handlers) confirm(c *gin.Context) {
+func (h *App) confirm(c *gin.Context) {
 	var in confirmRequest
 	if err := decodeJSON(c, &in); err != nil {
 		problem.Abort(c, err)
@@ -112,7 +112,7 @@ func (h *handlers) confirm(c *gin.Context) {
 	c.Status(http.StatusNoContent)
 }
 
-func (h *handlers) login(c *gin.Context) {
+func (h *App) login(c *gin.Context) {
 	var in credentials
 	if err := decodeJSON(c, &in); err != nil {
 		problem.Abort(c, err)
@@ -154,14 +154,14 @@ func (h *handlers) login(c *gin.Context) {
 	c.JSON(http.StatusOK, h.sessionBody(ws, cu.Name))
 }
 
-func (h *handlers) sessionBody(ws *webSession, name string) sessionResponse {
+func (h *App) sessionBody(ws *webSession, name string) sessionResponse {
 	return sessionResponse{
 		Authenticated: true, User: &sessionUser{ID: ws.Sub, Email: ws.Email, Name: name},
 		CSRFToken: ws.CSRF, ExpiresAt: isoTime(ws.Created.Add(h.cfg.Session.TTL)),
 	}
 }
 
-func (h *handlers) whoami(c *gin.Context) {
+func (h *App) whoami(c *gin.Context) {
 	noStore(c)
 	ws := current(c)
 	if ws == nil {
@@ -180,7 +180,7 @@ func (h *handlers) whoami(c *gin.Context) {
 
 // logout revokes the refresh token (and with it the access tokens issued from it) and
 // deletes the cookies. Without a (valid) session it only deletes the cookies.
-func (h *handlers) logout(c *gin.Context) {
+func (h *App) logout(c *gin.Context) {
 	noStore(c)
 	if err := h.sess.checkOrigin(c); err != nil {
 		problem.Abort(c, err)
@@ -217,7 +217,7 @@ func (h *handlers) logout(c *gin.Context) {
 	c.Status(http.StatusNoContent)
 }
 
-func (h *handlers) forgot(c *gin.Context) {
+func (h *App) forgot(c *gin.Context) {
 	var in forgotRequest
 	if err := decodeJSON(c, &in); err != nil {
 		problem.Abort(c, err)
@@ -237,7 +237,7 @@ func (h *handlers) forgot(c *gin.Context) {
 	c.Status(http.StatusAccepted)
 }
 
-func (h *handlers) reset(c *gin.Context) {
+func (h *App) reset(c *gin.Context) {
 	var in resetRequest
 	if err := decodeJSON(c, &in); err != nil {
 		problem.Abort(c, err)

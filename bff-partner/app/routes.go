@@ -1,0 +1,63 @@
+package app
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"bffsuite.dev/shared/apidocs"
+	"bffsuite.dev/shared/auth"
+	"bffsuite.dev/shared/idempotency"
+	"bffsuite.dev/shared/ratelimit"
+	"github.com/gin-gonic/gin"
+)
+
+// routes is the route table of bff-partner: every route, the scope it requires and the handler
+// serving it. A handler lives in the file of its resource: /v1/products and /v1/inventory
+// products.go, /v1/orders orders.go; the partner middleware in registry.go.
+func (h *App) routes(r *gin.Engine) {
+	r.GET("/v1/openapi.json", func(c *gin.Context) {
+		c.Header("Cache-Control", "public, max-age=300")
+		c.Data(http.StatusOK, "application/json", h.docJSON)
+	})
+	// The reference page is rendered on its first request, not at cold start.
+	r.GET("/docs", apidocs.Handler(h.docJSON))
+
+	// Any app client of the pool passes the token check; h.partner then admits only clients of
+	// active partners in the registry.
+	v1 := r.Group("/v1", h.authn, h.partner)
+	if h.cfg.RateLimit {
+		v1.Use(ratelimit.Middleware(h.limiter, h.rateIdentity))
+	}
+	idem := idempotency.Middleware(h.deps.Idempotency, idempotency.Options{
+		Required: true, TTL: h.cfg.IdempotencyTTL, Logger: h.log,
+		Scope: func(c *gin.Context) string { return "partner:" + partnerOf(c).ID },
+	})
+	route := func(method, path, scope string, handlers ...gin.HandlerFunc) {
+		chain := []gin.HandlerFunc{auth.RequireScope(h.cfg.Scope(scope))}
+		if d, ok := h.depr[method+" "+ginToOpenAPI(path)]; ok {
+			chain = append(chain, deprecated(d))
+		}
+		v1.Handle(method, strings.TrimPrefix(path, "/v1"), append(chain, handlers...)...)
+	}
+	route(http.MethodGet, "/v1/products", ScopeCatalogRead, h.listProducts)
+	route(http.MethodGet, "/v1/products/:sku", ScopeCatalogRead, h.getProduct)
+	route(http.MethodGet, "/v1/inventory", ScopeInventoryRead, h.inventory)
+	route(http.MethodPost, "/v1/orders", ScopeOrdersWrite, idem, h.placeOrder)
+	route(http.MethodGet, "/v1/orders", ScopeOrdersRead, h.listOrders)
+	route(http.MethodGet, "/v1/orders/:id", ScopeOrdersRead, h.getOrder)
+	route(http.MethodPost, "/v1/orders/:id/cancel", ScopeOrdersWrite, idem, h.cancelOrder)
+}
+
+// deprecated announces a route's deprecation (RFC 9745) and sunset (RFC 8594).
+func deprecated(d Deprecation) gin.HandlerFunc {
+	dep := "@" + strconv.FormatInt(d.At.Unix(), 10)
+	sunset := d.Sunset.UTC().Format(http.TimeFormat)
+	return func(c *gin.Context) {
+		h := c.Writer.Header()
+		h.Set("Deprecation", dep)
+		h.Set("Sunset", sunset)
+		h.Add("Link", `</docs>; rel="deprecation"; type="text/html"`)
+		c.Next()
+	}
+}
