@@ -17,10 +17,10 @@ import (
 	"time"
 
 	"bffsuite.dev/shared/catalog"
+	"bffsuite.dev/shared/cursor"
 	"bffsuite.dev/shared/customers"
 	"bffsuite.dev/shared/domain"
 	"bffsuite.dev/shared/orders"
-	"bffsuite.dev/shared/store/cursor"
 	"bffsuite.dev/shared/store/seed"
 )
 
