@@ -42,7 +42,6 @@ var OpenAPIDocument []byte
 // The narrow views of the domain clients the handlers use.
 type (
 	catalogClient interface {
-		productSearcher
 		SearchProducts(ctx context.Context, q catalog.Query) (catalog.Page, error)
 		GetProduct(ctx context.Context, id string) (catalog.Product, error)
 		ListCategories(ctx context.Context) ([]catalog.Category, error)

@@ -44,21 +44,15 @@ func (h *App) listProducts(c *gin.Context) {
 		problem.Abort(c, err)
 		return
 	}
-	var cur *productCursor
-	if raw := c.Query("cursor"); raw != "" {
-		pc, err := decodeCursor(raw, q)
-		if err != nil {
-			problem.Abort(c, cursorProblem(err))
-			return
-		}
-		cur = &pc
-	}
-	page, err := listProducts(c.Request.Context(), h.catalog, q, cur, limit)
+	// Keyset pages in name order: the catalog's signed cursor holds the last product's
+	// (name, id), so products added while an app pages never repeat or hide others.
+	q.Sort, q.Cursor, q.Limit = catalog.SortName, c.Query("cursor"), limit
+	page, err := h.catalog.SearchProducts(c.Request.Context(), q)
 	if err != nil {
-		problem.Abort(c, err)
+		problem.Abort(c, cursorProblem(err))
 		return
 	}
-	out := ProductList{Items: make([]Product, len(page.Items)), NextCursor: page.Next}
+	out := ProductList{Items: make([]Product, len(page.Items)), NextCursor: page.NextCursor}
 	for i, p := range page.Items {
 		out.Items[i] = toProduct(p, fs, dpr, loc)
 	}

@@ -21,16 +21,16 @@ import (
 
 // Money is an amount in minor units (cents) of an ISO 4217 currency.
 type Money struct {
-	Amount   int64  `json:"amount"`
-	Currency string `json:"currency"`
+	Amount   int64
+	Currency string
 }
 
 // Image is one rendition of a product image.
 type Image struct {
-	Size   string `json:"size"` // thumb | small | medium | large
-	URL    string `json:"url"`
-	Width  int    `json:"width"`
-	Height int    `json:"height"`
+	Size   string // thumb | small | medium | large
+	URL    string
+	Width  int
+	Height int
 }
 
 // Availability of a product, derived from its stock.
@@ -45,20 +45,20 @@ const LowStockThreshold = 5
 
 // Product is one sellable item.
 type Product struct {
-	ID          string            `json:"id"`
-	SKU         string            `json:"sku"`
-	Slug        string            `json:"slug"`
-	Name        string            `json:"name"`
-	Description string            `json:"description"`
-	Category    string            `json:"category"` // Category.ID
-	Brand       string            `json:"brand"`
-	Price       Money             `json:"price"`
-	Images      []Image           `json:"images"`
-	Attributes  map[string]string `json:"attributes,omitempty"`
-	Stock       int64             `json:"stock"`
-	Rating      float64           `json:"rating"`       // 0..5
-	RatingCount int               `json:"rating_count"` // number of reviews
-	UpdatedAt   time.Time         `json:"updated_at"`
+	ID          string
+	SKU         string
+	Slug        string
+	Name        string
+	Description string
+	Category    string // Category.ID
+	Brand       string
+	Price       Money
+	Images      []Image
+	Attributes  map[string]string
+	Stock       int64
+	Rating      float64 // 0..5
+	RatingCount int     // number of reviews
+	UpdatedAt   time.Time
 }
 
 // Availability derives in_stock / low_stock / out_of_stock from Stock.
@@ -95,10 +95,10 @@ func (p Product) Clone() Product {
 
 // Category groups products. ParentID is empty for top-level categories.
 type Category struct {
-	ID       string `json:"id"`
-	Slug     string `json:"slug"`
-	Name     string `json:"name"`
-	ParentID string `json:"parent_id,omitempty"`
+	ID       string
+	Slug     string
+	Name     string
+	ParentID string
 }
 
 // Backend is what a storage backend implements for the catalog. Backends return errors

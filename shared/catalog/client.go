@@ -8,8 +8,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"bffsuite.dev/shared/cursor"
 	"bffsuite.dev/shared/domain"
-	"bffsuite.dev/shared/store/cursor"
 )
 
 // Limits of the catalog API.

@@ -3,6 +3,7 @@ package catalog
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -126,21 +127,27 @@ func (q Query) binding() string {
 
 const searchScope = "catalog.search"
 
-// SearchProducts returns one cursor page of the products matching q.
+// SearchProducts returns one cursor page of the products matching q. The cursor is keyset
+// based: it holds the sort key of the last product sent (see sortKey), signed and bound to
+// the query, and the next page starts at the first product ranking after that key. Products
+// added or removed while a client pages therefore never shift the rest of the walk: it sees
+// no product twice, and skips none that existed throughout with an unchanged sort key.
 func (c *Client) SearchProducts(ctx context.Context, q Query) (Page, error) {
 	q, err := q.validate()
 	if err != nil {
 		return Page{}, err
 	}
-	offset := 0
+	var after *sortKey
 	if q.Cursor != "" {
 		pos, err := c.cursors.Decode(searchScope, q.binding(), q.Cursor)
 		if err != nil {
 			return Page{}, fmt.Errorf("search products: %w", err)
 		}
-		if offset, err = strconv.Atoi(pos); err != nil || offset < 0 {
-			return Page{}, fmt.Errorf("search products: cursor offset: %w", domain.ErrInvalidCursor)
+		k, err := decodeSortKey(q.Sort, pos)
+		if err != nil {
+			return Page{}, fmt.Errorf("search products: %w", err)
 		}
+		after = &k
 	}
 	all, err := c.snapshot(ctx)
 	if err != nil {
@@ -151,9 +158,19 @@ func (c *Client) SearchProducts(ctx context.Context, q Query) (Page, error) {
 		return Page{}, fmt.Errorf("search products: %w", err)
 	}
 	hits := rank(selectHits(evaluate(all, q, cats, false), filterAll), q)
-	page := Page{Items: window(hits, offset, q.Limit)}
-	if next := offset + q.Limit; next < len(hits) {
-		page.NextCursor = c.cursors.Encode(searchScope, q.binding(), strconv.Itoa(next))
+	start := 0
+	if after != nil {
+		// The first hit ranking after the cursor's key (keys are unique: they end in the id).
+		start, _ = slices.BinarySearchFunc(hits, *after, func(h ranked, k sortKey) int {
+			if compareKeys(q.Sort, h.key, k) <= 0 {
+				return -1
+			}
+			return 1
+		})
+	}
+	page := Page{Items: window(hits, start, q.Limit)}
+	if end := start + q.Limit; end < len(hits) {
+		page.NextCursor = c.cursors.Encode(searchScope, q.binding(), hits[end-1].key.encode(q.Sort))
 	}
 	return page, nil
 }
@@ -215,14 +232,14 @@ func (c *Client) categoryTree(ctx context.Context, root string) (map[string]bool
 }
 
 // window copies out one page of ranked hits (pointers into the shared snapshot).
-func window(ps []*Product, offset, limit int) []Product {
-	if offset >= len(ps) {
+func window(hs []ranked, offset, limit int) []Product {
+	if offset >= len(hs) {
 		return []Product{}
 	}
-	end := min(offset+limit, len(ps))
+	end := min(offset+limit, len(hs))
 	out := make([]Product, 0, end-offset)
-	for _, p := range ps[offset:end] {
-		out = append(out, p.Clone())
+	for _, h := range hs[offset:end] {
+		out = append(out, h.p.Clone())
 	}
 	return out
 }
@@ -332,37 +349,143 @@ func selectHits(ms []match, sk skip) []scored {
 	return out
 }
 
-// rank orders hits by q.Sort; ties break by ID so pages are stable.
-func rank(hits []scored, q Query) []*Product {
-	var lower map[*Product]string
-	if q.Sort == SortName {
-		lower = make(map[*Product]string, len(hits))
-		for _, h := range hits {
-			lower[h.p] = strings.ToLower(h.p.Name)
+// sortKey is the position of a product in the order of one sort: the fields that sort
+// compares, ending in the id, so no two products share a key. Only the fields of the sort in
+// use are set; a search cursor holds the key of the last product of its page.
+type sortKey struct {
+	score       int     // relevance
+	rating      float64 // relevance, rating
+	ratingCount int     // rating
+	price       int64   // price_asc, price_desc
+	name        string  // name, lower-cased
+	updated     time.Time
+	id          string
+}
+
+func keyOf(h scored, sort string) sortKey {
+	k := sortKey{id: h.p.ID}
+	switch sort {
+	case SortPriceAsc, SortPriceDesc:
+		k.price = h.p.Price.Amount
+	case SortName:
+		k.name = strings.ToLower(h.p.Name)
+	case SortNewest:
+		k.updated = h.p.UpdatedAt.UTC()
+	case SortRating:
+		k.rating, k.ratingCount = h.p.Rating, h.p.RatingCount
+	default:
+		k.score, k.rating = h.score, h.p.Rating
+	}
+	return k
+}
+
+// compareKeys orders two keys of the same sort; ties break by id so pages are stable.
+func compareKeys(sort string, a, b sortKey) int {
+	var c int
+	switch sort {
+	case SortPriceAsc:
+		c = cmp.Compare(a.price, b.price)
+	case SortPriceDesc:
+		c = cmp.Compare(b.price, a.price)
+	case SortName:
+		c = cmp.Compare(a.name, b.name)
+	case SortNewest:
+		c = b.updated.Compare(a.updated)
+	case SortRating:
+		c = cmp.Or(cmp.Compare(b.rating, a.rating), cmp.Compare(b.ratingCount, a.ratingCount))
+	default:
+		c = cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(b.rating, a.rating))
+	}
+	return cmp.Or(c, cmp.Compare(a.id, b.id))
+}
+
+// keyVersion tags the cursor position format, so a later format can tell old cursors apart.
+const keyVersion = "k1"
+
+// encode renders the key as a cursor position: a JSON array of the version and the fields
+// of sort, so names and ids of any content round-trip.
+func (k sortKey) encode(sort string) string {
+	var fs []string
+	switch sort {
+	case SortPriceAsc, SortPriceDesc:
+		fs = []string{strconv.FormatInt(k.price, 10)}
+	case SortName:
+		fs = []string{k.name}
+	case SortNewest:
+		fs = []string{k.updated.Format(KeyTimeFormat)}
+	case SortRating:
+		fs = []string{strconv.FormatFloat(k.rating, 'g', -1, 64), strconv.Itoa(k.ratingCount)}
+	default:
+		fs = []string{strconv.Itoa(k.score), strconv.FormatFloat(k.rating, 'g', -1, 64)}
+	}
+	b, _ := json.Marshal(append(append([]string{keyVersion}, fs...), k.id)) // strings always encode
+	return string(b)
+}
+
+// decodeSortKey parses a position written by encode for sort. Every failure wraps
+// domain.ErrInvalidCursor (the position was signed by us, so this only fails across format
+// changes).
+func decodeSortKey(sort, pos string) (sortKey, error) {
+	bad := fmt.Errorf("cursor position: %w", domain.ErrInvalidCursor)
+	var fs []string
+	if err := json.Unmarshal([]byte(pos), &fs); err != nil || len(fs) < 3 || fs[0] != keyVersion {
+		return sortKey{}, bad
+	}
+	k := sortKey{id: fs[len(fs)-1]}
+	fs = fs[1 : len(fs)-1]
+	var err error
+	switch sort {
+	case SortPriceAsc, SortPriceDesc:
+		if len(fs) != 1 {
+			return sortKey{}, bad
+		}
+		k.price, err = strconv.ParseInt(fs[0], 10, 64)
+	case SortName:
+		if len(fs) != 1 {
+			return sortKey{}, bad
+		}
+		k.name = fs[0]
+	case SortNewest:
+		if len(fs) != 1 {
+			return sortKey{}, bad
+		}
+		k.updated, err = time.Parse(KeyTimeFormat, fs[0])
+	case SortRating:
+		if len(fs) != 2 {
+			return sortKey{}, bad
+		}
+		k.rating, err = strconv.ParseFloat(fs[0], 64)
+		if err == nil {
+			k.ratingCount, err = strconv.Atoi(fs[1])
+		}
+	default:
+		if len(fs) != 2 {
+			return sortKey{}, bad
+		}
+		k.score, err = strconv.Atoi(fs[0])
+		if err == nil {
+			k.rating, err = strconv.ParseFloat(fs[1], 64)
 		}
 	}
-	slices.SortFunc(hits, func(a, b scored) int {
-		var c int
-		switch q.Sort {
-		case SortPriceAsc:
-			c = cmp.Compare(a.p.Price.Amount, b.p.Price.Amount)
-		case SortPriceDesc:
-			c = cmp.Compare(b.p.Price.Amount, a.p.Price.Amount)
-		case SortName:
-			c = cmp.Compare(lower[a.p], lower[b.p])
-		case SortNewest:
-			c = b.p.UpdatedAt.Compare(a.p.UpdatedAt)
-		case SortRating:
-			c = cmp.Or(cmp.Compare(b.p.Rating, a.p.Rating), cmp.Compare(b.p.RatingCount, a.p.RatingCount))
-		default:
-			c = cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(b.p.Rating, a.p.Rating))
-		}
-		return cmp.Or(c, cmp.Compare(a.p.ID, b.p.ID))
-	})
-	out := make([]*Product, len(hits))
+	if err != nil {
+		return sortKey{}, bad
+	}
+	return k, nil
+}
+
+// ranked is a hit with its sort key.
+type ranked struct {
+	p   *Product // into the snapshot: read-only, cloned by window
+	key sortKey
+}
+
+// rank orders hits by q.Sort (see compareKeys).
+func rank(hits []scored, q Query) []ranked {
+	out := make([]ranked, len(hits))
 	for i, h := range hits {
-		out[i] = h.p
+		out[i] = ranked{h.p, keyOf(h, q.Sort)}
 	}
+	slices.SortFunc(out, func(a, b ranked) int { return compareKeys(q.Sort, a.key, b.key) })
 	return out
 }
 

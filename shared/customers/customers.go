@@ -41,23 +41,23 @@ type Address struct {
 
 // Preferences are the customer's settings.
 type Preferences struct {
-	Language   string   `json:"language"` // BCP 47, e.g. "en", "de-AT"
-	Currency   string   `json:"currency"` // ISO 4217
-	Newsletter bool     `json:"newsletter"`
-	Categories []string `json:"categories,omitempty"` // favourite category ids
+	Language   string // BCP 47, e.g. "en", "de-AT"
+	Currency   string // ISO 4217
+	Newsletter bool
+	Categories []string // favourite category ids
 }
 
 // Customer is a profile.
 type Customer struct {
-	ID          string      `json:"id"` // Cognito sub
-	Email       string      `json:"email"`
-	Name        string      `json:"name"`
-	Addresses   []Address   `json:"addresses"`
-	Preferences Preferences `json:"preferences"`
-	Tier        string      `json:"tier"`
-	CreatedAt   time.Time   `json:"created_at"`
-	UpdatedAt   time.Time   `json:"updated_at"`
-	Version     int64       `json:"version"` // optimistic concurrency; starts at 1
+	ID          string // Cognito sub
+	Email       string
+	Name        string
+	Addresses   []Address
+	Preferences Preferences
+	Tier        string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	Version     int64 // optimistic concurrency; starts at 1
 }
 
 // Clone returns a deep copy.

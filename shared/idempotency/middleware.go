@@ -168,6 +168,11 @@ func badKey(code, detail string) *problem.Error {
 
 // Middleware makes the route idempotent per Idempotency-Key: see the package documentation.
 // Mount it after authentication (Scope reads the principal) and rate limiting.
+//
+// Each request goes through named steps: admit (parse and validate the key, the scope and the
+// body), claim (take the key in the store, or find who holds it), answerExisting (reused key,
+// still in progress, or replay of the stored response), run (the handler, recording its
+// response) and keep (store the response for replay, or release the key).
 func Middleware(store Store, o Options) gin.HandlerFunc {
 	if o.TTL <= 0 {
 		o.TTL = DefaultTTL
@@ -181,106 +186,176 @@ func Middleware(store Store, o Options) gin.HandlerFunc {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	replay := append([]string{"Content-Type", "Location"}, o.ReplayHeaders...)
-	return func(c *gin.Context) {
-		vals := c.Request.Header.Values(HeaderKey)
-		switch {
-		case len(vals) == 0 && !o.Required:
-			c.Next()
-			return
-		case len(vals) == 0:
-			problem.Abort(c, badKey(CodeKeyMissing, "This request needs an Idempotency-Key header (a unique string per operation, e.g. a UUID)."))
-			return
-		case len(vals) > 1:
-			problem.Abort(c, badKey(CodeKeyInvalid, "Send exactly one Idempotency-Key header."))
-			return
-		}
-		key, err := ParseKey(vals[0])
-		if err != nil {
-			problem.Abort(c, badKey(CodeKeyInvalid, "The Idempotency-Key must be 1-255 printable ASCII characters."))
-			return
-		}
-		scope := ""
-		if o.Scope != nil {
-			scope = o.Scope(c)
-		}
-		if scope == "" {
-			problem.Abort(c, problem.Wrap(errors.New("idempotency: empty scope"), http.StatusInternalServerError, problem.CodeInternal, "An unexpected error occurred."))
-			return
-		}
-		body, err := io.ReadAll(c.Request.Body)
-		if err != nil {
-			problem.Abort(c, err) // 413 when over the body limit
-			return
-		}
-		c.Request.Body = io.NopCloser(bytes.NewReader(body))
+	g := &guard{store: store, o: o, replay: append([]string{"Content-Type", "Location"}, o.ReplayHeaders...)}
+	return g.handle
+}
 
-		ctx := c.Request.Context()
-		now := o.Now()
-		sk := storageKey(scope, key)
-		rec := Record{
+// guard is the state of one Middleware: its store and options.
+type guard struct {
+	store  Store
+	o      Options
+	replay []string // response headers kept for replay
+}
+
+// keyed is a request the guard admitted: its key, where it is stored and the record that
+// claims it.
+type keyed struct {
+	ctx        context.Context // the request's context before the key was added
+	scope, key string
+	sk         string // storage key
+	rec        Record // the in-progress claim
+	now        time.Time
+}
+
+func (g *guard) handle(c *gin.Context) {
+	req, err := g.admit(c)
+	if err != nil {
+		problem.Abort(c, err)
+		return
+	}
+	if req == nil { // no key on a route where it is optional
+		c.Next()
+		return
+	}
+	old, err := g.claim(req)
+	if err != nil {
+		problem.Abort(c, err)
+		return
+	}
+	if old != nil {
+		answerExisting(c, req, old)
+		return
+	}
+	rw := g.run(c, req)
+	g.keep(req, rw)
+}
+
+// headerKey returns the request's Idempotency-Key; "" without error when there is none
+// and none is required.
+func headerKey(h http.Header, required bool) (string, error) {
+	vals := h.Values(HeaderKey)
+	switch {
+	case len(vals) == 0 && !required:
+		return "", nil
+	case len(vals) == 0:
+		return "", badKey(CodeKeyMissing, "This request needs an Idempotency-Key header (a unique string per operation, e.g. a UUID).")
+	case len(vals) > 1:
+		return "", badKey(CodeKeyInvalid, "Send exactly one Idempotency-Key header.")
+	}
+	key, err := ParseKey(vals[0])
+	if err != nil {
+		return "", badKey(CodeKeyInvalid, "The Idempotency-Key must be 1-255 printable ASCII characters.")
+	}
+	return key, nil
+}
+
+// admit validates the key and the scope and reads the body (put back for the handler) into
+// the request's fingerprint. Nil without error: no key, and none required.
+func (g *guard) admit(c *gin.Context) (*keyed, error) {
+	key, err := headerKey(c.Request.Header, g.o.Required)
+	if err != nil || key == "" {
+		return nil, err
+	}
+	scope := ""
+	if g.o.Scope != nil {
+		scope = g.o.Scope(c)
+	}
+	if scope == "" {
+		return nil, problem.Wrap(errors.New("idempotency: empty scope"), http.StatusInternalServerError, problem.CodeInternal, "An unexpected error occurred.")
+	}
+	body, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		return nil, err // 413 when over the body limit
+	}
+	c.Request.Body = io.NopCloser(bytes.NewReader(body))
+	now := g.o.Now()
+	return &keyed{
+		ctx: c.Request.Context(), scope: scope, key: key, sk: storageKey(scope, key), now: now,
+		rec: Record{
 			Fingerprint: Fingerprint(c.Request.Method, c.Request.URL.Path, body),
 			Token:       rand.Text(), State: StateInProgress,
-			LockedUntil: now.Add(o.Lease), ExpiresAt: now.Add(o.TTL),
-		}
-		old, err := store.Acquire(ctx, sk, rec, now)
-		if err != nil {
-			problem.Abort(c, fmt.Errorf("idempotency store: %w: %w", domain.ErrUnavailable, err))
-			return
-		}
-		if old != nil {
-			switch {
-			case old.Fingerprint != rec.Fingerprint:
-				problem.Abort(c, problem.New(http.StatusUnprocessableEntity, CodeKeyReused,
-					"This Idempotency-Key was already used with a different request; use a new key for a new operation."))
-			case old.State != StateCompleted:
-				problem.Abort(c, problem.New(http.StatusConflict, CodeKeyInProgress,
-					"A request with this Idempotency-Key is still being processed; retry later.").WithHeader("Retry-After", "1"))
-			default:
-				h := c.Writer.Header()
-				for k, vs := range old.Header {
-					h[k] = append([]string(nil), vs...)
-				}
-				h.Set(HeaderReplayed, "true")
-				c.Writer.WriteHeader(old.Status)
-				_, _ = c.Writer.Write(old.Body)
-				c.Abort()
-			}
-			return
-		}
+			LockedUntil: now.Add(g.o.Lease), ExpiresAt: now.Add(g.o.TTL),
+		},
+	}, nil
+}
 
-		c.Request = c.Request.WithContext(context.WithValue(ctx, ctxKey{}, keyInfo{scope: scope, key: key}))
-		rw := &recorder{ResponseWriter: c.Writer}
-		c.Writer = rw
-		c.Next()
-		if len(c.Errors) > 0 && !rw.Written() {
-			// Write the problem here (problem.Middleware then sees it written) so it is recorded.
-			problem.Write(c, problem.From(c.Errors.Last().Err))
+// claim takes the key for this request; when another request holds or held it, it returns
+// that record instead.
+func (g *guard) claim(req *keyed) (*Record, error) {
+	old, err := g.store.Acquire(req.ctx, req.sk, req.rec, req.now)
+	if err != nil {
+		return nil, fmt.Errorf("idempotency store: %w: %w", domain.ErrUnavailable, err)
+	}
+	return old, nil
+}
+
+// answerExisting answers a request whose key is taken: 422 for another request under the
+// key, 409 while the first one runs, else the stored response again.
+func answerExisting(c *gin.Context, req *keyed, old *Record) {
+	switch {
+	case old.Fingerprint != req.rec.Fingerprint:
+		problem.Abort(c, problem.New(http.StatusUnprocessableEntity, CodeKeyReused,
+			"This Idempotency-Key was already used with a different request; use a new key for a new operation."))
+	case old.State != StateCompleted:
+		problem.Abort(c, problem.New(http.StatusConflict, CodeKeyInProgress,
+			"A request with this Idempotency-Key is still being processed; retry later.").WithHeader("Retry-After", "1"))
+	default:
+		replayResponse(c, old)
+	}
+}
+
+// replayResponse writes a stored response with Idempotent-Replayed: true.
+func replayResponse(c *gin.Context, old *Record) {
+	h := c.Writer.Header()
+	for k, vs := range old.Header {
+		h[k] = append([]string(nil), vs...)
+	}
+	h.Set(HeaderReplayed, "true")
+	c.Writer.WriteHeader(old.Status)
+	_, _ = c.Writer.Write(old.Body)
+	c.Abort()
+}
+
+// run runs the rest of the chain with the key in the context, recording the response. An
+// error the handler left unwritten is written here, so that it is recorded too.
+func (g *guard) run(c *gin.Context, req *keyed) *recorder {
+	c.Request = c.Request.WithContext(context.WithValue(req.ctx, ctxKey{}, keyInfo{scope: req.scope, key: req.key}))
+	rw := &recorder{ResponseWriter: c.Writer}
+	c.Writer = rw
+	c.Next()
+	if len(c.Errors) > 0 && !rw.Written() {
+		// Write the problem here (problem.Middleware then sees it written) so it is recorded.
+		problem.Write(c, problem.From(c.Errors.Last().Err))
+	}
+	c.Writer = rw.ResponseWriter
+	return rw
+}
+
+// keep stores the response for replay, or releases the key when the response is not to be
+// replayed (see stored) or could not be stored. The response is out: this runs even when the
+// client went away.
+func (g *guard) keep(req *keyed, rw *recorder) {
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(req.ctx), 3*time.Second)
+	defer cancel()
+	status := rw.Status()
+	if !rw.Written() || !stored(status) {
+		if err := g.store.Release(sctx, req.sk, req.rec.Token); err != nil {
+			g.o.Logger.LogAttrs(sctx, slog.LevelWarn, "idempotency: release key", slog.String("error", err.Error()))
 		}
-		c.Writer = rw.ResponseWriter
-		// The response is out; store it even when the client went away.
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 3*time.Second)
-		defer cancel()
-		status := rw.Status()
-		if !rw.Written() || !stored(status) {
-			if err := store.Release(sctx, sk, rec.Token); err != nil {
-				o.Logger.LogAttrs(sctx, slog.LevelWarn, "idempotency: release key", slog.String("error", err.Error()))
-			}
-			return
+		return
+	}
+	done := req.rec
+	done.State, done.Status, done.Body, done.Header = StateCompleted, status, rw.body.Bytes(), http.Header{}
+	for _, name := range g.replay {
+		if vs := rw.Header().Values(name); len(vs) > 0 {
+			done.Header[http.CanonicalHeaderKey(name)] = vs
 		}
-		done := rec
-		done.State, done.Status, done.Body, done.Header = StateCompleted, status, rw.body.Bytes(), http.Header{}
-		for _, name := range replay {
-			if vs := c.Writer.Header().Values(name); len(vs) > 0 {
-				done.Header[http.CanonicalHeaderKey(name)] = vs
-			}
-		}
-		if err := store.Complete(sctx, sk, done); err != nil {
-			o.Logger.LogAttrs(sctx, slog.LevelError, "idempotency: store response", slog.String("error", err.Error()),
-				slog.Int("status", status))
-			if rerr := store.Release(sctx, sk, rec.Token); rerr != nil && !errors.Is(rerr, ErrLost) {
-				o.Logger.LogAttrs(sctx, slog.LevelWarn, "idempotency: release key", slog.String("error", rerr.Error()))
-			}
+	}
+	if err := g.store.Complete(sctx, req.sk, done); err != nil {
+		g.o.Logger.LogAttrs(sctx, slog.LevelError, "idempotency: store response", slog.String("error", err.Error()),
+			slog.Int("status", status))
+		if rerr := g.store.Release(sctx, req.sk, req.rec.Token); rerr != nil && !errors.Is(rerr, ErrLost) {
+			g.o.Logger.LogAttrs(sctx, slog.LevelWarn, "idempotency: release key", slog.String("error", rerr.Error()))
 		}
 	}
 }

@@ -33,9 +33,9 @@ import (
 	"time"
 
 	"bffsuite.dev/shared/apigwlocal"
+	"bffsuite.dev/shared/buildtags"
 	"bffsuite.dev/shared/identity/localidp"
 	"bffsuite.dev/shared/rie"
-	"bffsuite.dev/shared/server"
 )
 
 // App clients of the local user pool (the same names `make run` uses).
@@ -186,7 +186,7 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	}
 	bffs := []string{"bff-web", "bff-mobile", "bff-partner"}
 	if !o.NoBuild {
-		args := []string{"build", "-tags", server.LambdaBuildTags, "-trimpath", "-ldflags", "-s -w", "-o", binDir + string(filepath.Separator)}
+		args := []string{"build", "-tags", buildtags.Lambda, "-trimpath", "-ldflags", "-s -w", "-o", binDir + string(filepath.Separator)}
 		for _, b := range bffs {
 			args = append(args, "./"+b)
 		}

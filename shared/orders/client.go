@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"bffsuite.dev/shared/catalog"
+	"bffsuite.dev/shared/cursor"
 	"bffsuite.dev/shared/customers"
 	"bffsuite.dev/shared/domain"
-	"bffsuite.dev/shared/store/cursor"
 )
 
 // Limits and pricing rules.

@@ -71,37 +71,37 @@ func (s Status) Valid() bool {
 
 // Line is one order line, priced from the catalog when the order was placed.
 type Line struct {
-	ProductID string        `json:"product_id"`
-	SKU       string        `json:"sku"`
-	Name      string        `json:"name"`
-	Quantity  int64         `json:"quantity"`
-	UnitPrice catalog.Money `json:"unit_price"`
-	Total     catalog.Money `json:"total"`
+	ProductID string
+	SKU       string
+	Name      string
+	Quantity  int64
+	UnitPrice catalog.Money
+	Total     catalog.Money
 }
 
 // StatusChange records one step of the lifecycle.
 type StatusChange struct {
-	Status Status    `json:"status"`
-	At     time.Time `json:"at"`
+	Status Status
+	At     time.Time
 }
 
 // Order is a placed order.
 type Order struct {
-	ID              string            `json:"id"`
-	CustomerID      string            `json:"customer_id,omitempty"`
-	Channel         Channel           `json:"channel"`
-	PartnerID       string            `json:"partner_id,omitempty"`
-	Status          Status            `json:"status"`
-	Lines           []Line            `json:"lines"`
-	ItemCount       int64             `json:"item_count"`
-	Subtotal        catalog.Money     `json:"subtotal"`
-	Shipping        catalog.Money     `json:"shipping"`
-	Total           catalog.Money     `json:"total"`
-	ShippingAddress customers.Address `json:"shipping_address"`
-	History         []StatusChange    `json:"history"`
-	CreatedAt       time.Time         `json:"created_at"`
-	UpdatedAt       time.Time         `json:"updated_at"`
-	Version         int64             `json:"version"` // 1 when placed, +1 per status change
+	ID              string
+	CustomerID      string
+	Channel         Channel
+	PartnerID       string
+	Status          Status
+	Lines           []Line
+	ItemCount       int64
+	Subtotal        catalog.Money
+	Shipping        catalog.Money
+	Total           catalog.Money
+	ShippingAddress customers.Address
+	History         []StatusChange
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+	Version         int64 // 1 when placed, +1 per status change
 }
 
 // StockChange is a stock movement applied atomically with an order write. For reservations,

@@ -96,8 +96,3 @@ func serveLocal(ctx context.Context, h http.Handler, opts RunOptions, logger *sl
 	}
 	return nil
 }
-
-// LambdaBuildTags are the build tags of every Lambda bootstrap (make lambda, bffdeploy build,
-// the RIE tests, make bench): lambda.norpc drops aws-lambda-go's unused net/rpc mode, and
-// nomsgpack drops Gin's MessagePack binding (the BFFs bind JSON only), about 0.9 MB per binary.
-const LambdaBuildTags = "lambda.norpc,nomsgpack"

@@ -28,10 +28,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"bffsuite.dev/shared/catalog"
+	"bffsuite.dev/shared/cursor"
 	"bffsuite.dev/shared/customers"
 	"bffsuite.dev/shared/faults"
 	"bffsuite.dev/shared/orders"
-	"bffsuite.dev/shared/store/cursor"
 	"bffsuite.dev/shared/store/dynamo"
 	"bffsuite.dev/shared/store/embedded"
 	"bffsuite.dev/shared/store/seed"

@@ -10,17 +10,17 @@ import (
 	"testing"
 	"time"
 
+	"bffsuite.dev/shared/buildtags"
 	"bffsuite.dev/shared/rie"
-	"bffsuite.dev/shared/server"
 )
 
 // BuildBootstrap compiles the main package in dir (a path as `go build` takes it, run from the
 // module containing it) as a Lambda `bootstrap` for this machine, with the same flags as the
-// release build (-tags server.LambdaBuildTags -trimpath -ldflags "-s -w"), into a temp dir.
+// release build (-tags buildtags.Lambda -trimpath -ldflags "-s -w"), into a temp dir.
 func BuildBootstrap(t testing.TB, dir string) string {
 	t.Helper()
 	out := filepath.Join(t.TempDir(), "bootstrap")
-	cmd := exec.Command("go", "build", "-tags", server.LambdaBuildTags, "-trimpath", "-ldflags", "-s -w", "-o", out, ".")
+	cmd := exec.Command("go", "build", "-tags", buildtags.Lambda, "-trimpath", "-ldflags", "-s -w", "-o", out, ".")
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if b, err := cmd.CombinedOutput(); err != nil {

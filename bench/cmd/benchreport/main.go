@@ -23,7 +23,7 @@ import (
 	"bffsuite.dev/bench/internal/cost"
 	"bffsuite.dev/bench/internal/report"
 
-	"bffsuite.dev/shared/server"
+	"bffsuite.dev/shared/buildtags"
 )
 
 type options struct {
@@ -177,7 +177,7 @@ func run(ctx context.Context, o options) error {
 // binaries are the host builds, by name.
 type binaries map[string]string
 
-var releaseFlags = []string{"-tags", server.LambdaBuildTags, "-trimpath", "-ldflags", "-s -w"}
+var releaseFlags = []string{"-tags", buildtags.Lambda, "-trimpath", "-ldflags", "-s -w"}
 
 var functions = []struct{ name, pkg string }{
 	{"floor", "./shared/server/testdata/floor"},

@@ -26,29 +26,11 @@ const (
 func productPK(id string) string  { return "PRODUCT#" + id }
 func categoryPK(id string) string { return "CATEGORY#" + id }
 
-// productItem is a product as stored: the product's own attributes (JSON names) plus keys.
-type productItem struct {
-	PK        string `json:"pk"`
-	Kind      string `json:"kind"`
-	ChangeKey string `json:"change_key"`
-	catalog.Product
-}
-
-type categoryItem struct {
-	PK        string `json:"pk"`
-	Kind      string `json:"kind"`
-	ChangeKey string `json:"change_key"`
-	catalog.Category
-}
-
 type catalogStore struct{ s *Store }
 
 func decodeProduct(m map[string]types.AttributeValue) (catalog.Product, error) {
-	var it productItem
-	if err := unmarshal(m, &it); err != nil {
-		return catalog.Product{}, fmt.Errorf("decode product: %w", err)
-	}
-	return it.Product, nil
+	it, err := decodeItem[productItem]("product", m)
+	return it.product(), err
 }
 
 func (c catalogStore) GetProduct(ctx context.Context, id string) (catalog.Product, error) {
@@ -175,11 +157,11 @@ func (c catalogStore) ListCategories(ctx context.Context) ([]catalog.Category, e
 	}
 	out := make([]catalog.Category, len(items))
 	for i, m := range items {
-		var it categoryItem
-		if err := unmarshal(m, &it); err != nil {
-			return nil, fmt.Errorf("decode category: %w", err)
+		it, err := decodeItem[categoryItem]("category", m)
+		if err != nil {
+			return nil, err
 		}
-		out[i] = it.Category
+		out[i] = it.category()
 	}
 	return out, nil
 }
@@ -203,10 +185,6 @@ func (c catalogStore) ChangedAfter(ctx context.Context, after string, limit int)
 		}
 	}
 	return out, more, nil
-}
-
-func productItemOf(p catalog.Product) productItem {
-	return productItem{PK: productPK(p.ID), Kind: kindProduct, ChangeKey: catalog.ChangeKey(p.UpdatedAt, p.ID), Product: p}
 }
 
 // batchWrite puts items in chunks of 25, retrying unprocessed items with backoff.
@@ -248,7 +226,7 @@ func (c catalogStore) PutProducts(ctx context.Context, ps []catalog.Product) err
 func (c catalogStore) PutCategories(ctx context.Context, cs []catalog.Category) error {
 	items := make([]map[string]types.AttributeValue, len(cs))
 	for i, cat := range cs {
-		m, err := marshal(categoryItem{PK: categoryPK(cat.ID), Kind: kindCategory, ChangeKey: cat.ID, Category: cat})
+		m, err := marshal(categoryItemOf(cat))
 		if err != nil {
 			return fmt.Errorf("encode category %s: %w", cat.ID, err)
 		}

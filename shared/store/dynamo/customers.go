@@ -28,17 +28,17 @@ func (c customerStore) GetCustomer(ctx context.Context, id string) (customers.Cu
 	if out.Item == nil {
 		return customers.Customer{}, domain.ErrNotFound
 	}
-	var cu customers.Customer
-	if err := unmarshal(out.Item, &cu); err != nil {
-		return customers.Customer{}, fmt.Errorf("decode customer %s: %w", id, err)
+	it, err := decodeItem[customerItem]("customer "+id, out.Item)
+	if err != nil {
+		return customers.Customer{}, err
 	}
-	return cu, nil
+	return it.customer(), nil
 }
 
 // PutCustomer is a conditional put: attribute_not_exists(id) for a new profile, else
 // version = expectVersion (optimistic concurrency).
 func (c customerStore) PutCustomer(ctx context.Context, cu customers.Customer, expectVersion int64) error {
-	item, err := marshal(cu)
+	item, err := marshal(customerItemOf(cu))
 	if err != nil {
 		return fmt.Errorf("encode customer %s: %w", cu.ID, err)
 	}

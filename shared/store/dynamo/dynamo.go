@@ -20,7 +20,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
@@ -102,17 +101,6 @@ func NewClient(cfg aws.Config, endpoint string) *dynamodb.Client {
 			o.DisableValidateResponseChecksum = true
 		}
 	})
-}
-
-func encOpts(o *attributevalue.EncoderOptions) { o.TagKey = "json" }
-func decOpts(o *attributevalue.DecoderOptions) { o.TagKey = "json" }
-
-func marshal(v any) (map[string]types.AttributeValue, error) {
-	return attributevalue.MarshalMapWithOptions(v, encOpts)
-}
-
-func unmarshal(m map[string]types.AttributeValue, v any) error {
-	return attributevalue.UnmarshalMapWithOptions(m, v, decOpts)
 }
 
 // mapErr turns an SDK error into a domain error: an ended context or a DynamoDB/network

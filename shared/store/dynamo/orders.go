@@ -22,13 +22,8 @@ const txRetries = 8
 
 type orderStore struct{ s *Store }
 
-type orderItem struct {
-	ListKey string `json:"list_key"`
-	orders.Order
-}
-
 func encodeOrder(o orders.Order) (map[string]types.AttributeValue, error) {
-	m, err := marshal(orderItem{ListKey: orders.ListKey(o.CreatedAt, o.ID), Order: o})
+	m, err := marshal(orderItemOf(o))
 	if err != nil {
 		return nil, fmt.Errorf("encode order %s: %w", o.ID, err)
 	}
@@ -36,11 +31,11 @@ func encodeOrder(o orders.Order) (map[string]types.AttributeValue, error) {
 }
 
 func decodeOrder(m map[string]types.AttributeValue) (orders.Order, error) {
-	var it orderItem
-	if err := unmarshal(m, &it); err != nil {
-		return orders.Order{}, fmt.Errorf("decode order: %w", err)
+	it, err := decodeItem[orderItem]("order", m)
+	if err != nil {
+		return orders.Order{}, err
 	}
-	return it.Order, nil
+	return it.order(), nil
 }
 
 // stockUpdate is the transaction item that moves stock of one product by delta.

@@ -17,10 +17,10 @@ import (
 	"time"
 
 	"bffsuite.dev/shared/catalog"
+	"bffsuite.dev/shared/cursor"
 	"bffsuite.dev/shared/customers"
 	"bffsuite.dev/shared/domain"
 	"bffsuite.dev/shared/orders"
-	"bffsuite.dev/shared/store/cursor"
 	"bffsuite.dev/shared/store/seed"
 )
 
@@ -69,6 +69,7 @@ func Run(t *testing.T, open Open) {
 		{"CatalogBatchGet", testCatalogBatchGet},
 		{"CatalogSearchFilters", testSearchFilters},
 		{"CatalogSearchPagination", testSearchPagination},
+		{"CatalogSearchKeysetUnderInserts", testSearchKeysetUnderInserts},
 		{"CatalogSearchPageFacets", testSearchPage},
 		{"CatalogInvalidCursor", testInvalidCursor},
 		{"CatalogChangedSince", testChangedSince},
@@ -316,6 +317,76 @@ func testSearchPagination(t *testing.T, e *Env) {
 		}
 		if wantPages := (len(full.Items) + 6) / 7; pages != wantPages {
 			t.Errorf("sort %s: %d pages, want %d", sort, pages, wantPages)
+		}
+	}
+}
+
+// testSearchKeysetUnderInserts walks each sort while products that rank first (before the
+// cursor) and last are written between pages: keyset cursors neither repeat a product nor
+// skip one that existed when the walk started, and products inserted after the position
+// show up in the walk.
+func testSearchKeysetUnderInserts(t *testing.T, e *Env) {
+	ctx := ctxT(t)
+	at := e.Data.Products[0].UpdatedAt
+	for n, sort := range []string{catalog.SortName, catalog.SortPriceAsc, catalog.SortPriceDesc, catalog.SortNewest, catalog.SortRating, catalog.SortRelevance} {
+		before, err := e.Catalog.SearchProducts(ctx, catalog.Query{Sort: sort, Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		q := catalog.Query{Sort: sort, Limit: 10}
+		var seen []string
+		var lateIDs []string
+		for pages := 0; ; pages++ {
+			page, err := e.Catalog.SearchProducts(ctx, q)
+			if err != nil {
+				t.Fatalf("sort %s page %d: %v", sort, pages, err)
+			}
+			seen = append(seen, ids(page.Items)...)
+			if page.NextCursor == "" {
+				break
+			}
+			if pages > 100 {
+				t.Fatalf("sort %s: walk does not end", sort)
+			}
+			q.Cursor = page.NextCursor
+			// One product ranking first in every sort and one ranking last, also against the
+			// products earlier walks inserted (ties break by id: decreasing for firsts).
+			step := time.Duration(10000+n*1000+pages) * time.Hour
+			first := catalog.Product{ID: fmt.Sprintf("aa-ins-%d-%02d", 9-n, 99-pages), Name: "!!! first", Category: "tents",
+				Price: catalog.Money{Amount: 0, Currency: "EUR"}, Rating: 5, RatingCount: 1000000 + n*1000 + pages, Stock: 1,
+				UpdatedAt: at.Add(step)}
+			last := catalog.Product{ID: fmt.Sprintf("zz-ins-%d-%02d", n, pages), Name: "~~~ last", Category: "tents",
+				Price: catalog.Money{Amount: 1 << 40, Currency: "EUR"}, Stock: 1, UpdatedAt: at.Add(-step)}
+			if sort == catalog.SortPriceDesc {
+				first.Price.Amount, last.Price.Amount = last.Price.Amount, first.Price.Amount
+			}
+			for _, p := range []*catalog.Product{&first, &last} {
+				p.SKU, p.Slug = "SKU-"+p.ID, "slug-"+p.ID
+			}
+			if err := e.Backends.Catalog.PutProducts(ctx, []catalog.Product{first, last}); err != nil {
+				t.Fatal(err)
+			}
+			lateIDs = append(lateIDs, last.ID)
+		}
+		got := map[string]bool{}
+		for _, id := range seen {
+			if got[id] {
+				t.Errorf("sort %s: walk with inserts repeated %s", sort, id)
+			}
+			got[id] = true
+			if strings.HasPrefix(id, fmt.Sprintf("aa-ins-%d-", 9-n)) {
+				t.Errorf("sort %s: walk sent %s, inserted before its position", sort, id)
+			}
+		}
+		for _, p := range before.Items {
+			if !got[p.ID] {
+				t.Errorf("sort %s: walk with inserts skipped %s, which existed before it started", sort, p.ID)
+			}
+		}
+		for _, id := range lateIDs {
+			if !got[id] {
+				t.Errorf("sort %s: walk missed %s, inserted after its position", sort, id)
+			}
 		}
 	}
 }

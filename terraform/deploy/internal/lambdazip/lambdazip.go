@@ -19,7 +19,7 @@ import (
 	"strings"
 	"time"
 
-	"bffsuite.dev/shared/server"
+	"bffsuite.dev/shared/buildtags"
 )
 
 // Target is one Lambda function's main package.
@@ -75,10 +75,10 @@ func LambdaArchitecture(goarch string) (string, error) {
 var zipTime = time.Date(1980, time.January, 1, 0, 0, 0, 0, time.UTC)
 
 // BuildArgs are the go build arguments for target t writing the executable to out.
-// The tags are server.LambdaBuildTags; -buildvcs=false keeps commit hashes out of the
+// The tags are buildtags.Lambda; -buildvcs=false keeps commit hashes out of the
 // binary; -trimpath keeps paths out.
 func BuildArgs(t Target, out string) []string {
-	return []string{"build", "-tags", server.LambdaBuildTags, "-trimpath", "-buildvcs=false",
+	return []string{"build", "-tags", buildtags.Lambda, "-trimpath", "-buildvcs=false",
 		"-ldflags", "-s -w", "-o", out, t.Pkg}
 }
 

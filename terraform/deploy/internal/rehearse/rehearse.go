@@ -27,7 +27,7 @@ import (
 	"time"
 
 	"bffsuite.dev/deploy/internal/lambdazip"
-	"bffsuite.dev/shared/server"
+	"bffsuite.dev/shared/buildtags"
 	"github.com/aws/aws-sdk-go-v2/aws"
 )
 
@@ -463,7 +463,7 @@ func (r *runner) coldStarts(ctx context.Context, targets []prepared) (string, er
 		return "", err
 	}
 	floor := filepath.Join(floorDir, "bootstrap")
-	cmd := exec.CommandContext(ctx, "go", "build", "-tags", server.LambdaBuildTags, "-trimpath", "-ldflags", "-s -w", "-o", floor, "./shared/server/testdata/floor")
+	cmd := exec.CommandContext(ctx, "go", "build", "-tags", buildtags.Lambda, "-trimpath", "-ldflags", "-s -w", "-o", floor, "./shared/server/testdata/floor")
 	cmd.Dir = r.o.Repo
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
