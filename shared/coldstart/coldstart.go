@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"bffsuite.dev/shared/auth"
+	"bffsuite.dev/shared/awsconf"
 	"bffsuite.dev/shared/catalog"
 	"bffsuite.dev/shared/customers"
 	"bffsuite.dev/shared/faults"
@@ -25,7 +26,6 @@ import (
 	"bffsuite.dev/shared/server"
 	"bffsuite.dev/shared/store"
 	"bffsuite.dev/shared/tracing"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/gin-gonic/gin"
 	"golang.org/x/term"
@@ -125,20 +125,15 @@ func Open(ctx context.Context, name string, cfg Config) (*Platform, error) {
 }
 
 // Identity returns the identity client for user flows: the local IdP in local mode, else a
-// Cognito client for the app client in cfg (built once; call this at cold start).
+// Cognito client for the app client in cfg (call this once at cold start; the SDK client is
+// built on the first identity call).
 func (p *Platform) Identity(ctx context.Context, cfg identity.Config) (identity.Provider, error) {
 	if p.LocalIdP != nil {
 		return p.LocalIdP, nil
 	}
-	var opts []func(*awsconfig.LoadOptions) error
-	if cfg.Region != "" {
-		opts = append(opts, awsconfig.WithRegion(cfg.Region))
-	}
-	awsCfg, err := awsconfig.LoadDefaultConfig(ctx, opts...)
-	if err != nil {
-		return nil, fmt.Errorf("aws config for Cognito: %w", err)
-	}
-	c, err := identity.NewCognito(awsCfg, cfg)
+	// Built on its first call: a cold start that serves no identity flow loads no AWS
+	// configuration for it (and the configuration is loaded once per process, see awsconf).
+	c, err := identity.NewLazyCognito(awsconf.Load, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("cognito identity client: %w", err)
 	}

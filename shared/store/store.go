@@ -23,10 +23,10 @@ import (
 	"os"
 	"time"
 
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"bffsuite.dev/shared/awsconf"
 	"bffsuite.dev/shared/catalog"
 	"bffsuite.dev/shared/customers"
 	"bffsuite.dev/shared/faults"
@@ -173,13 +173,13 @@ func Open(ctx context.Context, cfg Config) (*Clients, error) {
 // Lambda role in AWS) with cfg.Region, cfg.DynamoEndpoint and our retry policy. With an
 // endpoint and no credentials in the environment it uses static local credentials.
 func NewDynamoDBClient(ctx context.Context, cfg Config) (*dynamodb.Client, error) {
-	opts := []func(*awsconfig.LoadOptions) error{awsconfig.WithRegion(cfg.Region)}
-	if cfg.DynamoEndpoint != "" && os.Getenv("AWS_ACCESS_KEY_ID") == "" && os.Getenv("AWS_PROFILE") == "" {
-		opts = append(opts, awsconfig.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("local", "local", "")))
-	}
-	awsCfg, err := awsconfig.LoadDefaultConfig(ctx, opts...)
+	awsCfg, err := awsconf.Load(ctx) // once per process, shared with secrets and Cognito
 	if err != nil {
-		return nil, fmt.Errorf("load AWS configuration: %w", err)
+		return nil, err
+	}
+	awsCfg.Region = cfg.Region
+	if cfg.DynamoEndpoint != "" && os.Getenv("AWS_ACCESS_KEY_ID") == "" && os.Getenv("AWS_PROFILE") == "" {
+		awsCfg.Credentials = credentials.NewStaticCredentialsProvider("local", "local", "")
 	}
 	return dynamo.NewClient(awsCfg, cfg.DynamoEndpoint), nil
 }
