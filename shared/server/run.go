@@ -94,7 +94,18 @@ func serveLocal(ctx context.Context, h http.Handler, opts RunOptions, logger *sl
 	return nil
 }
 
-// LambdaBuildTags are the build tags of every Lambda bootstrap (make lambda, bffdeploy build,
-// the RIE tests, make bench): lambda.norpc drops aws-lambda-go's unused net/rpc mode, and
-// nomsgpack drops Gin's MessagePack binding (the BFFs bind JSON only), about 0.9 MB per binary.
-const LambdaBuildTags = "lambda.norpc,nomsgpack"
+// LambdaTag leaves the local-only pieces out of a build: the embedded data backend with its
+// seed data and fault injector (shared/store), and the local identity provider
+// (shared/coldstart). Such a build serves only Cognito and DynamoDB.
+const LambdaTag = "bff.lambda"
+
+// LambdaBuildTags are the build tags of every shipped Lambda bootstrap (make lambda, bffdeploy
+// build, make bench's cold starts and sizes): lambda.norpc drops aws-lambda-go's unused net/rpc
+// mode, nomsgpack drops Gin's MessagePack binding (the BFFs bind JSON only, about 0.9 MB per
+// binary), and LambdaTag the local-only pieces.
+const LambdaBuildTags = "lambda.norpc,nomsgpack," + LambdaTag
+
+// LocalLambdaBuildTags are LambdaBuildTags without LambdaTag: the same release build with the
+// embedded data and the local IdP, for running a bootstrap on local data under the emulator
+// (RIE tests) and for make bench's warm load on embedded data. Never shipped.
+const LocalLambdaBuildTags = "lambda.norpc,nomsgpack"

@@ -21,8 +21,8 @@ import (
 	"bffsuite.dev/bench/internal/report"
 )
 
-func procBuild(ctx context.Context, root, dir string, env, pkgs []string) error {
-	return proc.Build(ctx, root, dir, env, releaseFlags, pkgs...)
+func procBuild(ctx context.Context, root, dir string, env, flags, pkgs []string) error {
+	return proc.Build(ctx, root, dir, env, flags, pkgs...)
 }
 
 func runGoBench(ctx context.Context, root string) ([]report.GoBench, error) {
