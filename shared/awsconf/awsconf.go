@@ -6,6 +6,12 @@
 //
 // Callers that need another region or credentials copy the returned value and change the copy;
 // the shared value is never modified.
+//
+// Local builds load the SDK's whole default chain (shared config files, profiles, SSO, STS web
+// identity, IMDS: chain.go). Lambda builds (tag bff.lambda) read what the Lambda runtime sets,
+// AWS_REGION and the execution role's AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and
+// AWS_SESSION_TOKEN (lambda.go): that leaves the SDK's config package and the STS, SSO, SSO-OIDC
+// and sign-in clients of its credential chain out of the bootstrap, with their package inits.
 package awsconf
 
 import (
@@ -14,7 +20,6 @@ import (
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 )
 
 var (
@@ -31,7 +36,7 @@ func Load(ctx context.Context) (aws.Config, error) {
 	if loaded != nil {
 		return loaded.Copy(), nil
 	}
-	cfg, err := awsconfig.LoadDefaultConfig(ctx)
+	cfg, err := load(ctx)
 	if err != nil {
 		return aws.Config{}, fmt.Errorf("load AWS configuration: %w", err)
 	}
