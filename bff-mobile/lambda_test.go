@@ -23,7 +23,7 @@ import (
 func TestLambdaRIE(t *testing.T) {
 	testenv.RequireTool(t, "bin/aws-lambda-rie")
 	cl := testenv.StartCognito(t)
-	bootstrap := testenv.BuildBootstrap(t, ".")
+	bootstrap := testenv.BuildLocalBootstrap(t, ".")
 	rie := testenv.StartRIE(t, bootstrap, map[string]string{
 		"BFF_COGNITO_USER_POOL_ID":   cl.UserPoolID,
 		"BFF_COGNITO_ISSUER":         cl.Issuer,

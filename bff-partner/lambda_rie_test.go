@@ -33,7 +33,7 @@ func TestLambdaRESTv1(t *testing.T) {
 		t.Fatal(err)
 	}
 	registry := `{"partners":[{"id":"partner-acme","name":"Acme","client_ids":["acme-client"],"status":"active","rate_tier":"gold"}]}`
-	rie := testenv.StartRIE(t, testenv.BuildBootstrap(t, "."), map[string]string{
+	rie := testenv.StartRIE(t, testenv.BuildLocalBootstrap(t, "."), map[string]string{
 		"BFF_COGNITO_ISSUER":   issuer,
 		"BFF_COGNITO_JWKS":     string(idp.JWKS()),
 		"BFF_PARTNER_REGISTRY": registry,

@@ -33,7 +33,7 @@ func TestLambdaStartsWithoutPartners(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rie := testenv.StartRIE(t, testenv.BuildBootstrap(t, "."), map[string]string{
+	rie := testenv.StartRIE(t, testenv.BuildLocalBootstrap(t, "."), map[string]string{
 		"BFF_COGNITO_ISSUER":     issuer,
 		"BFF_COGNITO_JWKS":       string(idp.JWKS()),
 		"BFF_COGNITO_CLIENT_IDS": "", // join(",", values({})) in Terraform

@@ -20,7 +20,7 @@ import (
 func TestLambdaSessionUnderRIE(t *testing.T) {
 	testenv.RequireTool(t, "bin/aws-lambda-rie")
 	cl := testenv.StartCognito(t)
-	rie := testenv.StartRIE(t, testenv.BuildBootstrap(t, "."), map[string]string{
+	rie := testenv.StartRIE(t, testenv.BuildLocalBootstrap(t, "."), map[string]string{
 		"BFF_COGNITO_USER_POOL_ID":  cl.UserPoolID,
 		"BFF_COGNITO_ISSUER":        cl.Issuer,
 		"BFF_COGNITO_JWKS_URL":      cl.JWKSURL,

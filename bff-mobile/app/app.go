@@ -109,10 +109,7 @@ func New(ctx context.Context, cfg Config, p *coldstart.Platform, deps Deps) (*Ap
 	if err != nil {
 		return nil, err
 	}
-	clientID := cfg.Identity.ClientID
-	if p.LocalIdP != nil {
-		clientID = p.LocalIdP.ClientID()
-	}
+	clientID := p.UserClientID(cfg.Identity.ClientID)
 	if clientID == "" {
 		return nil, errors.New("BFF_COGNITO_APP_CLIENT_ID: the mobile app client id is required (it is the only client whose tokens are accepted)")
 	}

@@ -9,8 +9,24 @@ import (
 )
 
 // BenchmarkVerify measures one verification with a warm key cache (RS256 signature check plus
-// claim checks): the per-request cost of auth.
+// claim checks): the per-request cost of auth for a token not seen before.
 func BenchmarkVerify(b *testing.B) {
+	a := loadTestKey(b, "pool-a", "kidA1")
+	v := newTestVerifier(b, a)
+	v.cache = nil
+	tok := sign(b, a, payload(b, "access_token.json"))
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := v.Verify(ctx, tok, Access{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkVerifyCached is the same token again: a hit in the cache of verified tokens (hash,
+// key still published, claim checks).
+func BenchmarkVerifyCached(b *testing.B) {
 	a := loadTestKey(b, "pool-a", "kidA1")
 	v := newTestVerifier(b, a)
 	tok := sign(b, a, payload(b, "access_token.json"))

@@ -42,6 +42,9 @@ type Config struct {
 	// TrustAuthorizer trusts the claims of an API Gateway JWT/Cognito authorizer found in the
 	// request context instead of verifying the bearer token again. Off by default.
 	TrustAuthorizer bool `env:"BFF_TRUST_APIGW_AUTHORIZER" default:"false"`
+	// TokenCacheSize bounds the verifier's cache of verified tokens (kept until their exp,
+	// claims still checked on every request); 0 turns it off.
+	TokenCacheSize int `env:"BFF_TOKEN_CACHE_SIZE" default:"4096"`
 }
 
 // maxLeeway bounds Leeway: a larger value would make expiry meaningless.
@@ -122,6 +125,9 @@ func (c Config) Validate() error {
 	}
 	if c.Leeway < 0 || c.Leeway > maxLeeway {
 		errs = append(errs, fmt.Errorf("BFF_AUTH_LEEWAY: %s must be between 0 and %s", c.Leeway, maxLeeway))
+	}
+	if c.TokenCacheSize < 0 {
+		errs = append(errs, fmt.Errorf("BFF_TOKEN_CACHE_SIZE: %d must not be negative", c.TokenCacheSize))
 	}
 	if c.JWKSRefetchInterval < 0 {
 		errs = append(errs, fmt.Errorf("BFF_COGNITO_JWKS_REFETCH_INTERVAL: %s must not be negative", c.JWKSRefetchInterval))

@@ -161,6 +161,15 @@ func (s *KeySet) Prewarm(doc []byte) error {
 // Fetches reports how many JWKS fetches were started (for tests and metrics).
 func (s *KeySet) Fetches() int64 { return s.fetches.Load() }
 
+// holds reports whether kid still maps to the key k (no fetch): a cached token stays valid
+// only while the key that verified it is published.
+func (s *KeySet) holds(kid string, k *rsa.PublicKey) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cur, ok := s.keys[kid]
+	return ok && cur.key == k
+}
+
 // key returns the key for kid, refetching the JWKS when kid is unknown and the penalty window
 // allows it.
 func (s *KeySet) key(ctx context.Context, kid string) (publicKey, error) {

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"slices"
@@ -26,6 +27,9 @@ type Options struct {
 	TrustAuthorizer bool
 	// Now replaces the clock (tests).
 	Now func() time.Time
+	// CacheSize bounds the cache of verified tokens (see tokenCache): 0 means
+	// DefaultTokenCacheSize, a negative value turns the cache off.
+	CacheSize int
 }
 
 // Verifier verifies Cognito user pool tokens. It is safe for concurrent use; build it once.
@@ -36,6 +40,7 @@ type Verifier struct {
 	keys            *KeySet
 	trustAuthorizer bool
 	now             func() time.Time
+	cache           *tokenCache // nil: off
 }
 
 // NewVerifier builds a Verifier from options.
@@ -52,7 +57,11 @@ func NewVerifier(o Options) (*Verifier, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Verifier{issuer: o.Issuer, clients: slices.Clone(o.ClientIDs), leeway: o.Leeway, keys: o.Keys, trustAuthorizer: o.TrustAuthorizer, now: o.Now}, nil
+	if o.CacheSize == 0 {
+		o.CacheSize = DefaultTokenCacheSize
+	}
+	return &Verifier{issuer: o.Issuer, clients: slices.Clone(o.ClientIDs), leeway: o.Leeway, keys: o.Keys,
+		trustAuthorizer: o.TrustAuthorizer, now: o.Now, cache: newTokenCache(o.CacheSize)}, nil
 }
 
 // New builds the Verifier of a Cognito user pool from configuration. The key cache is
@@ -77,8 +86,16 @@ func New(cfg Config) (*Verifier, error) {
 	if err != nil {
 		return nil, fmt.Errorf("BFF_COGNITO_JWKS: %w", err)
 	}
-	return NewVerifier(Options{Issuer: cfg.IssuerURL(), ClientIDs: cfg.AllowedClients(), ClientRegistry: cfg.ClientRegistry,
-		Leeway: cfg.Leeway, Keys: keys, TrustAuthorizer: cfg.TrustAuthorizer})
+	return NewVerifier(Options{Issuer: cfg.IssuerURL(), ClientIDs: cfg.AllowedClients(), ClientRegistry: cfg.ClientRegistry, Leeway: cfg.Leeway, Keys: keys,
+		TrustAuthorizer: cfg.TrustAuthorizer, CacheSize: cacheSize(cfg.TokenCacheSize)})
+}
+
+// cacheSize maps BFF_TOKEN_CACHE_SIZE (0: off) to Options.CacheSize (0: default, <0: off).
+func cacheSize(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
 }
 
 // Access is what a route requires of a token.
@@ -102,21 +119,40 @@ type Access struct {
 // a key of this issuer whose alg matches, iss, token_use, client, exp/nbf/iat with leeway, then
 // scopes and groups. Errors wrap ErrInvalidToken (401), ErrKeysUnavailable (401),
 // ErrInsufficientScope (403) or ErrForbidden (403).
+//
+// The claims of a token whose signature verified are cached by the token's SHA-256 until its
+// exp (bounded, see Options.CacheSize); a cached token skips parsing and the signature check,
+// never the claim checks.
 func (v *Verifier) Verify(ctx context.Context, raw string, a Access) (*Principal, error) {
-	t, err := parse(raw)
-	if err != nil {
-		return nil, err
+	var key [32]byte
+	var c *claims
+	if v.cache != nil && len(raw) <= MaxTokenSize {
+		key = sha256.Sum256([]byte(raw))
+		if e, ok := v.cache.get(key, v.now()); ok && v.keys.holds(e.kid, e.key) {
+			c = e.claims
+		}
 	}
-	k, err := v.keys.key(ctx, t.header.Kid)
-	if err != nil {
-		return nil, err
-	}
-	if err := t.verifySignature(k); err != nil {
-		return nil, err
-	}
-	c, err := t.claims()
-	if err != nil {
-		return nil, err
+	if c == nil {
+		t, err := parse(raw)
+		if err != nil {
+			return nil, err
+		}
+		k, err := v.keys.key(ctx, t.header.Kid)
+		if err != nil {
+			return nil, err
+		}
+		if err := t.verifySignature(k); err != nil {
+			return nil, err
+		}
+		if c, err = t.claims(); err != nil {
+			return nil, err
+		}
+		if v.cache != nil && c.Exp != nil && len(raw) <= MaxTokenSize {
+			now := v.now()
+			if until := time.Unix(int64(*c.Exp), 0).Add(v.leeway); now.Before(until) {
+				v.cache.put(key, cachedToken{claims: c, until: until, kid: t.header.Kid, key: k.key}, now)
+			}
+		}
 	}
 	p, err := v.check(c, a)
 	if err != nil {
@@ -146,7 +182,7 @@ func (v *Verifier) check(c *claims, a Access) (*Principal, error) {
 	if len(a.Clients) > 0 {
 		allowed = a.Clients
 	}
-	p := &Principal{Subject: c.Sub, TokenUse: use, Groups: c.Groups, Email: c.Email, TokenID: c.Jti, Issuer: c.Iss}
+	p := &Principal{Subject: c.Sub, TokenUse: use, Groups: slices.Clip(c.Groups), Email: c.Email, TokenID: c.Jti, Issuer: c.Iss}
 	switch use {
 	case UseAccess:
 		if len(c.Aud) > 0 {

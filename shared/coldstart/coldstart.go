@@ -1,7 +1,8 @@
 // Package coldstart builds, once per cold start, everything a BFF's handlers need from the
 // platform: the logger, the domain clients (DynamoDB or the embedded default), the token
 // verifier (Cognito or the embedded local identity provider) and the identity client, and it
-// serves the finished engine locally or on Lambda. Every BFF's run(ctx) is: load its config,
+// serves the finished engine locally or on Lambda. The local IdP is in local.go, which Lambda
+// builds (tag bff.lambda, buildtags.Lambda) leave out. Every BFF's run(ctx) is: load its config,
 // coldstart.Open, app.New, Platform.Run.
 package coldstart
 
@@ -14,18 +15,16 @@ import (
 	"time"
 
 	"bffsuite.dev/shared/auth"
+	"bffsuite.dev/shared/awsconf"
 	"bffsuite.dev/shared/catalog"
 	"bffsuite.dev/shared/customers"
-	"bffsuite.dev/shared/faults"
 	"bffsuite.dev/shared/identity"
-	"bffsuite.dev/shared/identity/localidp"
 	"bffsuite.dev/shared/logging"
 	"bffsuite.dev/shared/metrics"
 	"bffsuite.dev/shared/orders"
 	"bffsuite.dev/shared/server"
 	"bffsuite.dev/shared/store"
 	"bffsuite.dev/shared/tracing"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/gin-gonic/gin"
 	"golang.org/x/term"
@@ -40,7 +39,9 @@ type Config struct {
 	HTTP             server.Config
 	Store            store.Config
 	Auth             auth.Config
-	LocalIdP         localidp.Config
+	// LocalIdP (BFF_LOCAL_IDP_*) configures the embedded identity provider of local runs; an
+	// empty struct in Lambda builds (tag bff.lambda), which leave the local IdP out.
+	LocalIdP LocalIdPConfig
 	// Tracing (BFF_TRACE_SAMPLE_RATIO, OTEL_EXPORTER_OTLP_ENDPOINT, ...) and Metrics
 	// (BFF_METRICS, BFF_METRICS_NAMESPACE): see docs/observability.md.
 	Tracing tracing.Config
@@ -57,12 +58,14 @@ type Platform struct {
 	Orders    *orders.Client
 	// Verifier checks Cognito (or local IdP) tokens.
 	Verifier *auth.Verifier
-	// LocalIdP is the embedded identity provider in local mode; nil with Cognito.
-	LocalIdP *localidp.IdP
+	// LocalIdP is the embedded identity provider in local mode; nil with Cognito, and always
+	// in Lambda builds.
+	LocalIdP *LocalIdP
 	// DynamoDB is the shared SDK client when the DynamoDB backend is configured; nil otherwise.
 	DynamoDB *dynamodb.Client
-	// Faults is the embedded backend's fault injector (nil on DynamoDB); tests may change its rules.
-	Faults *faults.Injector
+	// Faults is the embedded backend's fault injector (nil on DynamoDB and in Lambda builds);
+	// tests may change its rules.
+	Faults *store.FaultInjector
 	// Tracing is the process's tracer provider (request spans, SDK spans, flush per invocation).
 	Tracing *tracing.Provider
 	// ClientKind is derived from the name: "bff-web" → "web".
@@ -104,14 +107,9 @@ func Open(ctx context.Context, name string, cfg Config) (*Platform, error) {
 		if server.OnLambda() {
 			return nil, errors.New("BFF_COGNITO_USER_POOL_ID: required on Lambda (the embedded identity provider is for local runs only)")
 		}
-		idp, err := localidp.New(cfg.LocalIdP, logger)
+		idp, v, err := openLocalIdP(cfg.LocalIdP, logger)
 		if err != nil {
-			return nil, fmt.Errorf("start local identity provider: %w", err)
-		}
-		clientIDs := append([]string{idp.ClientID()}, idp.PartnerIDs()...)
-		v, err := idp.NewVerifier(clientIDs...)
-		if err != nil {
-			return nil, fmt.Errorf("local token verifier: %w", err)
+			return nil, err
 		}
 		p.LocalIdP, p.Verifier = idp, v
 	} else {
@@ -125,24 +123,28 @@ func Open(ctx context.Context, name string, cfg Config) (*Platform, error) {
 }
 
 // Identity returns the identity client for user flows: the local IdP in local mode, else a
-// Cognito client for the app client in cfg (built once; call this at cold start).
+// Cognito client for the app client in cfg (call this once at cold start; the SDK client is
+// built on the first identity call).
 func (p *Platform) Identity(ctx context.Context, cfg identity.Config) (identity.Provider, error) {
 	if p.LocalIdP != nil {
-		return p.LocalIdP, nil
+		return localProvider(p.LocalIdP), nil
 	}
-	var opts []func(*awsconfig.LoadOptions) error
-	if cfg.Region != "" {
-		opts = append(opts, awsconfig.WithRegion(cfg.Region))
-	}
-	awsCfg, err := awsconfig.LoadDefaultConfig(ctx, opts...)
-	if err != nil {
-		return nil, fmt.Errorf("aws config for Cognito: %w", err)
-	}
-	c, err := identity.NewCognito(awsCfg, cfg)
+	// Built on its first call: a cold start that serves no identity flow loads no AWS
+	// configuration for it (and the configuration is loaded once per process, see awsconf).
+	c, err := identity.NewLazyCognito(awsconf.Load, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("cognito identity client: %w", err)
 	}
 	return c, nil
+}
+
+// UserClientID is the app client that users sign in through: the local IdP's in local mode,
+// else configured (BFF_COGNITO_APP_CLIENT_ID).
+func (p *Platform) UserClientID(configured string) string {
+	if p.LocalIdP != nil {
+		return localClientID(p.LocalIdP)
+	}
+	return configured
 }
 
 // AddReadyCheck adds a dependency check to GET /readyz.
@@ -159,7 +161,8 @@ type EngineOptions struct {
 }
 
 // Engine returns server.NewEngine with the platform's logger, config and readiness checks. In
-// local mode it mounts the local IdP's JWKS under its issuer path, and optionally its token endpoint.
+// local mode it mounts the local IdP under its issuer path (/local-idp: discovery, JWKS, token
+// endpoint), and optionally its token endpoint at /oauth2/token.
 func (p *Platform) Engine(opts EngineOptions) *gin.Engine {
 	eo := opts.EngineOptions
 	eo.Config = p.Config.HTTP
@@ -174,21 +177,11 @@ func (p *Platform) Engine(opts EngineOptions) *gin.Engine {
 		eo.Ready[k] = v
 	}
 	if p.LocalIdP != nil {
-		eo.JSONExempt = append(eo.JSONExempt, p.LocalIdP.Path()+"/oauth2/token")
-		if opts.ServeTokenEndpoint {
-			eo.JSONExempt = append(eo.JSONExempt, "/oauth2/token")
-		}
+		eo.JSONExempt = append(eo.JSONExempt, localIdPJSONExempt(p.LocalIdP, opts.ServeTokenEndpoint)...)
 	}
 	r := server.NewEngine(eo)
 	if p.LocalIdP != nil {
-		// Under the issuer's path, as its discovery document says (every BFF shares the issuer,
-		// key and partners, so whichever process the issuer URL points at answers the same).
-		r.GET(p.LocalIdP.Path()+"/.well-known/openid-configuration", gin.WrapH(p.LocalIdP.DiscoveryHandler()))
-		r.GET(p.LocalIdP.Path()+"/.well-known/jwks.json", gin.WrapH(p.LocalIdP.JWKSHandler()))
-		r.POST(p.LocalIdP.Path()+"/oauth2/token", gin.WrapH(p.LocalIdP.TokenHandler()))
-		if opts.ServeTokenEndpoint {
-			r.POST("/oauth2/token", gin.WrapH(p.LocalIdP.TokenHandler()))
-		}
+		mountLocalIdP(r, p.LocalIdP, opts.ServeTokenEndpoint)
 	}
 	return r
 }

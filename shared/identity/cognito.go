@@ -78,7 +78,7 @@ func (c Config) Validate() error {
 
 // Cognito is the Provider over the Cognito user pools API. Build it once.
 type Cognito struct {
-	api          *cip.Client
+	api          cognitoAPI
 	clientID     string
 	clientSecret string
 }
@@ -90,7 +90,21 @@ func NewCognito(awsCfg aws.Config, cfg Config) (*Cognito, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	api := cip.NewFromConfig(awsCfg, func(o *cip.Options) {
+	return &Cognito{api: newCognitoClient(awsCfg, cfg), clientID: cfg.ClientID, clientSecret: cfg.ClientSecret}, nil
+}
+
+// NewLazyCognito validates cfg now and builds the client on the first call, from the AWS
+// configuration that load returns then (awsconf.Load: one load per process).
+func NewLazyCognito(load func(context.Context) (aws.Config, error), cfg Config) (*Cognito, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	api := &lazyAPI{load: load, build: func(awsCfg aws.Config) *cip.Client { return newCognitoClient(awsCfg, cfg) }}
+	return &Cognito{api: api, clientID: cfg.ClientID, clientSecret: cfg.ClientSecret}, nil
+}
+
+func newCognitoClient(awsCfg aws.Config, cfg Config) *cip.Client {
+	return cip.NewFromConfig(awsCfg, func(o *cip.Options) {
 		// Each Cognito call is a client span under the request's span, and its failures count
 		// in the request's metrics, as DynamoDB calls do.
 		o.TracerProvider = tracing.AWS(nil)
@@ -101,7 +115,6 @@ func NewCognito(awsCfg aws.Config, cfg Config) (*Cognito, error) {
 			o.BaseEndpoint = aws.String(cfg.Endpoint)
 		}
 	})
-	return &Cognito{api: api, clientID: cfg.ClientID, clientSecret: cfg.ClientSecret}, nil
 }
 
 // SecretHash is Base64(HMAC-SHA256(clientSecret, username + clientID)), the SECRET_HASH

@@ -186,7 +186,7 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	}
 	bffs := []string{"bff-web", "bff-mobile", "bff-partner"}
 	if !o.NoBuild {
-		args := []string{"build", "-tags", buildtags.Lambda, "-trimpath", "-ldflags", "-s -w", "-o", binDir + string(filepath.Separator)}
+		args := []string{"build", "-tags", buildtags.LocalLambda, "-trimpath", "-ldflags", "-s -w", "-o", binDir + string(filepath.Separator)}
 		for _, b := range bffs {
 			args = append(args, "./"+b)
 		}

@@ -18,8 +18,8 @@ import (
 	"slices"
 	"strings"
 
+	"bffsuite.dev/shared/awsconf"
 	"bffsuite.dev/shared/config"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 )
 
 // PrefixVar names the environment variable holding the SSM path prefix.
@@ -36,7 +36,7 @@ func Load(ctx context.Context, dst any) error {
 	if prefix == "" {
 		return config.Load(dst)
 	}
-	awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
+	awsCfg, err := awsconf.Load(ctx) // loaded once per process, shared with the other SDK clients
 	if err != nil {
 		return fmt.Errorf("%s: load AWS configuration for SSM: %w", PrefixVar, err)
 	}

@@ -62,12 +62,12 @@ type anyEvent struct {
 	Resource                        string              `json:"resource"`
 	Path                            string              `json:"path"`
 	HTTPMethod                      string              `json:"httpMethod"`
-	Headers                         map[string]string   `json:"headers"`
+	Headers                         stringMap           `json:"headers"`
 	MultiValueHeaders               map[string][]string `json:"multiValueHeaders"`
-	QueryStringParameters           map[string]string   `json:"queryStringParameters"`
+	QueryStringParameters           stringMap           `json:"queryStringParameters"`
 	MultiValueQueryStringParameters map[string][]string `json:"multiValueQueryStringParameters"`
-	PathParameters                  map[string]string   `json:"pathParameters"`
-	StageVariables                  map[string]string   `json:"stageVariables"`
+	PathParameters                  stringMap           `json:"pathParameters"`
+	StageVariables                  stringMap           `json:"stageVariables"`
 	RequestContext                  json.RawMessage     `json:"requestContext"`
 	Body                            string              `json:"body"`
 	IsBase64Encoded                 bool                `json:"isBase64Encoded"`
@@ -124,7 +124,10 @@ func (h *LambdaHandler) serveV2(ctx context.Context, ev events.APIGatewayV2HTTPR
 			return v2Problem(ctx, problem.New(http.StatusBadRequest, problem.CodeBadRequest, "The request body is not valid base64."))
 		}
 	}
+	// The adapter would split every header value on commas (and canonicalise each key twice);
+	// restoreHeaders sets them as sent instead, so the adapter gets none.
 	ctx = context.WithValue(ctx, originalHeadersKey{}, ev.Headers)
+	ev.Headers = nil
 	resp, err := h.v2.ProxyWithContext(ctx, ev)
 	if err != nil {
 		h.logger.ErrorContext(ctx, "lambda proxy failed", slog.String("error", err.Error()))
@@ -176,20 +179,59 @@ func stripPrefix(path, prefix string) string {
 	return path
 }
 
-// restoreHeaders (first in NewEngine's chain, a no-op off Lambda) puts back the header values of an HTTP API event as API Gateway sent them
-// (it joins repeated headers with commas; the adapter splits every value on commas, which
-// breaks dates, quoted strings and more). Cookies are not in the map and are left as the adapter set them.
+// restoreHeaders (first in NewEngine's chain, a no-op off Lambda) sets the header values of an
+// HTTP API event as API Gateway sent them (it joins repeated headers with commas; the adapter,
+// which serveV2 therefore hands no headers, would split every value on commas, breaking dates,
+// quoted strings and more). The request's Cookie header comes from the event's cookies array,
+// as the adapter set it; a cookie header in the map is used only when that array was empty.
 func restoreHeaders(c *gin.Context) {
 	if orig, ok := c.Request.Context().Value(originalHeadersKey{}).(map[string]string); ok {
-		h := c.Request.Header
-		for k, v := range orig {
-			if strings.EqualFold(k, "cookie") {
-				continue
-			}
-			h[http.CanonicalHeaderKey(k)] = []string{v}
+		old := c.Request.Header
+		h := make(http.Header, len(orig)+len(old))
+		for k, v := range old {
+			h[k] = v
 		}
+		vals := make([]string, len(orig)) // one backing array for every single-valued header
+		i := 0
+		for k, v := range orig {
+			key := canonicalHeaderKey(k)
+			if key == "Cookie" {
+				if _, ok := h[key]; ok {
+					continue
+				}
+			}
+			vals[i] = v
+			h[key] = vals[i : i+1 : i+1]
+			i++
+		}
+		c.Request.Header = h
 	}
 	c.Next()
+}
+
+// commonHeaderKeys maps the lower-case names API Gateway sends to their canonical form without
+// an allocation; other names go through http.CanonicalHeaderKey.
+var commonHeaderKeys = func() map[string]string {
+	m := map[string]string{}
+	for _, k := range []string{
+		"Accept", "Accept-Encoding", "Accept-Language", "Authorization", "Cache-Control", "Content-Length",
+		"Content-Type", "Cookie", "Host", "If-Modified-Since", "If-None-Match", "Idempotency-Key", "Origin",
+		"Pragma", "Referer", "User-Agent", "Via", "X-Amz-Cf-Id", "X-Amzn-Trace-Id", "X-Correlation-Id",
+		"X-Csrf-Token", "X-Forwarded-For", "X-Forwarded-Port", "X-Forwarded-Proto", "X-Request-Id",
+		"Sec-Fetch-Dest", "Sec-Fetch-Mode", "Sec-Fetch-Site", "Traceparent", "Tracestate",
+		"Access-Control-Request-Method", "Access-Control-Request-Headers",
+	} {
+		m[strings.ToLower(k)] = k
+		m[k] = k
+	}
+	return m
+}()
+
+func canonicalHeaderKey(k string) string {
+	if c, ok := commonHeaderKeys[k]; ok {
+		return c
+	}
+	return http.CanonicalHeaderKey(k)
 }
 
 // needsBase64 reports whether a response must be sent base64-encoded: anything compressed,

@@ -10,7 +10,8 @@
 //	// clients.Catalog, clients.Customers, clients.Orders; clients.Ready for /readyz
 //
 // Backends: "embedded" (default) keeps seeded demo data in this process, optionally with
-// fault injection (BFF_FAULTS); "dynamodb" uses three DynamoDB tables (created by
+// fault injection (BFF_FAULTS), and is left out of Lambda builds with the seed data and the
+// fault injector (tag bff.lambda, see dev.go and lambda.go); "dynamodb" uses three DynamoDB tables (created by
 // cmd/seed-dynamodb locally, by Terraform in AWS). Each BFF process with the embedded backend
 // has its own copy of the data, seeded identically: changes made through one BFF are not
 // seen by another, nor kept across restarts.
@@ -23,18 +24,15 @@ import (
 	"os"
 	"time"
 
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"bffsuite.dev/shared/awsconf"
 	"bffsuite.dev/shared/catalog"
 	"bffsuite.dev/shared/cursor"
 	"bffsuite.dev/shared/customers"
-	"bffsuite.dev/shared/faults"
 	"bffsuite.dev/shared/orders"
 	"bffsuite.dev/shared/store/dynamo"
-	"bffsuite.dev/shared/store/embedded"
-	"bffsuite.dev/shared/store/seed"
 )
 
 // Backends.
@@ -56,8 +54,9 @@ type Config struct {
 	TableCustomers string `env:"BFF_TABLE_CUSTOMERS" default:"bff-customers"`
 	TableOrders    string `env:"BFF_TABLE_ORDERS" default:"bff-orders"`
 	// Faults injects latency and errors into the embedded backend (syntax in package faults),
-	// e.g. "orders=latency:200ms,error:0.5;catalog=latency:20ms". Empty: off.
-	Faults faults.Config `env:"BFF_FAULTS"`
+	// e.g. "orders=latency:200ms,error:0.5;catalog=latency:20ms". Empty: off. Lambda builds
+	// (tag bff.lambda) have no fault injector and refuse the variable.
+	Faults FaultsConfig `env:"BFF_FAULTS"`
 	// CursorKey signs pagination cursors (at least 16 bytes). Required with dynamodb, where
 	// every Lambda instance must share it; optional with embedded (random per process).
 	CursorKey string `env:"BFF_CURSOR_KEY" secret:"true"`
@@ -70,6 +69,9 @@ func (c Config) Validate() error {
 	var errs []error
 	switch c.Backend {
 	case BackendEmbedded:
+		if !embeddedBuilt {
+			errs = append(errs, errors.New("BFF_DATA_BACKEND: embedded is for local runs and not in Lambda builds (tag bff.lambda); use dynamodb"))
+		}
 		if c.CursorKey != "" && len(c.CursorKey) < cursor.MinKeyLen {
 			errs = append(errs, fmt.Errorf("BFF_CURSOR_KEY: must be at least %d bytes", cursor.MinKeyLen))
 		}
@@ -80,7 +82,7 @@ func (c Config) Validate() error {
 		if len(c.CursorKey) < cursor.MinKeyLen {
 			errs = append(errs, fmt.Errorf("BFF_CURSOR_KEY: required with BFF_DATA_BACKEND=dynamodb, at least %d bytes, the same for every instance", cursor.MinKeyLen))
 		}
-		if len(c.Faults) > 0 {
+		if faultsSet(c.Faults) {
 			errs = append(errs, errors.New("BFF_FAULTS: fault injection applies to the embedded backend only"))
 		}
 		for _, t := range []struct{ env, v string }{{"BFF_TABLE_CATALOG", c.TableCatalog}, {"BFF_TABLE_CUSTOMERS", c.TableCustomers}, {"BFF_TABLE_ORDERS", c.TableOrders}} {
@@ -110,9 +112,9 @@ type Clients struct {
 	// DynamoDB is the SDK client (nil with the embedded backend), for other DynamoDB users
 	// such as the idempotency store; it carries our retry policy.
 	DynamoDB *dynamodb.Client
-	// Faults is the injector of the embedded backend (nil with dynamodb); tests may change
-	// its rules at run time.
-	Faults  *faults.Injector
+	// Faults is the injector of the embedded backend (nil with dynamodb, and always in Lambda
+	// builds); tests may change its rules at run time.
+	Faults  *FaultInjector
 	Backend string
 	ready   func(ctx context.Context) error
 }
@@ -141,16 +143,10 @@ func Open(ctx context.Context, cfg Config) (*Clients, error) {
 	ttl := time.Duration(0)
 	switch cfg.Backend {
 	case BackendEmbedded:
-		inj := faults.New(nil, 1)
-		s := embedded.New(inj)
-		cb, ub, ob = s.Catalog(), s.Customers(), s.Orders()
-		if err := seed.Load(ctx, seed.Backends{Catalog: cb, Customers: ub, Orders: ob}, seed.Generate()); err != nil {
-			return nil, fmt.Errorf("seed embedded data: %w", err)
+		var err error
+		if cb, ub, ob, out.Faults, err = openEmbedded(ctx, cfg); err != nil {
+			return nil, err
 		}
-		for name, r := range cfg.Faults { // switched on after seeding, which must not fail
-			inj.Set(name, r)
-		}
-		out.Faults = inj
 		out.ready = func(context.Context) error { return nil }
 	case BackendDynamoDB:
 		db, err := NewDynamoDBClient(ctx, cfg)
@@ -173,13 +169,13 @@ func Open(ctx context.Context, cfg Config) (*Clients, error) {
 // Lambda role in AWS) with cfg.Region, cfg.DynamoEndpoint and our retry policy. With an
 // endpoint and no credentials in the environment it uses static local credentials.
 func NewDynamoDBClient(ctx context.Context, cfg Config) (*dynamodb.Client, error) {
-	opts := []func(*awsconfig.LoadOptions) error{awsconfig.WithRegion(cfg.Region)}
-	if cfg.DynamoEndpoint != "" && os.Getenv("AWS_ACCESS_KEY_ID") == "" && os.Getenv("AWS_PROFILE") == "" {
-		opts = append(opts, awsconfig.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("local", "local", "")))
-	}
-	awsCfg, err := awsconfig.LoadDefaultConfig(ctx, opts...)
+	awsCfg, err := awsconf.Load(ctx) // once per process, shared with secrets and Cognito
 	if err != nil {
-		return nil, fmt.Errorf("load AWS configuration: %w", err)
+		return nil, err
+	}
+	awsCfg.Region = cfg.Region
+	if cfg.DynamoEndpoint != "" && os.Getenv("AWS_ACCESS_KEY_ID") == "" && os.Getenv("AWS_PROFILE") == "" {
+		awsCfg.Credentials = credentials.NewStaticCredentialsProvider("local", "local", "")
 	}
 	return dynamo.NewClient(awsCfg, cfg.DynamoEndpoint), nil
 }

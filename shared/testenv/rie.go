@@ -17,10 +17,23 @@ import (
 // BuildBootstrap compiles the main package in dir (a path as `go build` takes it, run from the
 // module containing it) as a Lambda `bootstrap` for this machine, with the same flags as the
 // release build (-tags buildtags.Lambda -trimpath -ldflags "-s -w"), into a temp dir.
+// That build has no embedded data and no local IdP: it needs DynamoDB and Cognito settings.
 func BuildBootstrap(t testing.TB, dir string) string {
 	t.Helper()
+	return buildBootstrap(t, dir, buildtags.Lambda)
+}
+
+// BuildLocalBootstrap is BuildBootstrap with buildtags.LocalLambda: the release build
+// that keeps the embedded data backend and the local IdP, for tests that run it on local data.
+func BuildLocalBootstrap(t testing.TB, dir string) string {
+	t.Helper()
+	return buildBootstrap(t, dir, buildtags.LocalLambda)
+}
+
+func buildBootstrap(t testing.TB, dir, tags string) string {
+	t.Helper()
 	out := filepath.Join(t.TempDir(), "bootstrap")
-	cmd := exec.Command("go", "build", "-tags", buildtags.Lambda, "-trimpath", "-ldflags", "-s -w", "-o", out, ".")
+	cmd := exec.Command("go", "build", "-tags", tags, "-trimpath", "-ldflags", "-s -w", "-o", out, ".")
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if b, err := cmd.CombinedOutput(); err != nil {

@@ -116,8 +116,12 @@ func run(ctx context.Context, o options) error {
 		Prices: cost.ListPrices,
 	}
 
-	logf("building the BFFs and floors for this machine (release flags)")
-	bins, err := buildHost(ctx, o.root, filepath.Join(work, "host"))
+	logf("building the BFFs and floors for this machine (release flags; and with the local pieces for the warm load)")
+	bins, err := buildHost(ctx, o.root, filepath.Join(work, "host"), releaseFlags)
+	if err != nil {
+		return err
+	}
+	localBins, err := buildHost(ctx, o.root, filepath.Join(work, "host-local"), localReleaseFlags)
 	if err != nil {
 		return err
 	}
@@ -151,11 +155,11 @@ func run(ctx context.Context, o options) error {
 		r.ColdStart = rows
 	}
 	logf("warm load: %d connections × %s per target", o.conns, o.duration)
-	if err := warm(ctx, o, bins, work, r); err != nil {
+	if err := warm(ctx, o, localBins, work, r); err != nil {
 		return err
 	}
 	logf("aggregation under injected latency")
-	if err := aggregation(ctx, o, bins, r); err != nil {
+	if err := aggregation(ctx, o, localBins, r); err != nil {
 		return err
 	}
 	costs(o, r)
@@ -177,7 +181,12 @@ func run(ctx context.Context, o options) error {
 // binaries are the host builds, by name.
 type binaries map[string]string
 
-var releaseFlags = []string{"-tags", buildtags.Lambda, "-trimpath", "-ldflags", "-s -w"}
+// releaseFlags build what ships (cold starts, sizes); localReleaseFlags the same release build
+// with the embedded data and the local IdP, which the warm load and the aggregation runs use.
+var (
+	releaseFlags      = []string{"-tags", buildtags.Lambda, "-trimpath", "-ldflags", "-s -w"}
+	localReleaseFlags = []string{"-tags", buildtags.LocalLambda, "-trimpath", "-ldflags", "-s -w"}
+)
 
 var functions = []struct{ name, pkg string }{
 	{"floor", "./shared/server/testdata/floor"},
@@ -186,12 +195,12 @@ var functions = []struct{ name, pkg string }{
 	{"bff-partner", "./bff-partner"},
 }
 
-func buildHost(ctx context.Context, root, dir string) (binaries, error) {
+func buildHost(ctx context.Context, root, dir string, flags []string) (binaries, error) {
 	pkgs := []string{"./bench/cmd/floorserver"}
 	for _, f := range functions {
 		pkgs = append(pkgs, f.pkg)
 	}
-	if err := procBuild(ctx, root, dir, []string{"CGO_ENABLED=0"}, pkgs); err != nil {
+	if err := procBuild(ctx, root, dir, []string{"CGO_ENABLED=0"}, flags, pkgs); err != nil {
 		return nil, err
 	}
 	b := binaries{"floorserver": filepath.Join(dir, "floorserver")}
@@ -206,7 +215,7 @@ func buildArm64(ctx context.Context, root, dir string) (map[string]int64, error)
 	for _, f := range functions {
 		pkgs = append(pkgs, f.pkg)
 	}
-	if err := procBuild(ctx, root, dir, []string{"CGO_ENABLED=0", "GOOS=linux", "GOARCH=arm64"}, pkgs); err != nil {
+	if err := procBuild(ctx, root, dir, []string{"CGO_ENABLED=0", "GOOS=linux", "GOARCH=arm64"}, releaseFlags, pkgs); err != nil {
 		return nil, err
 	}
 	sizes := map[string]int64{}

@@ -75,6 +75,13 @@ func Measure(ctx context.Context, rie, bootstrap string, env []string, event []b
 	return s, nil
 }
 
+// Summarize returns the samples with their medians.
+func Summarize(samples []Sample) Summary {
+	return Summary{Samples: samples,
+		Init:        Median(collect(samples, func(x Sample) time.Duration { return x.Init })),
+		FirstInvoke: Median(collect(samples, func(x Sample) time.Duration { return x.FirstInvoke }))}
+}
+
 func once(ctx context.Context, rie, bootstrap string, env []string, event []byte) (Sample, error) {
 	addr, err := proc.FreeAddr()
 	if err != nil {

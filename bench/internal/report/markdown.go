@@ -52,7 +52,7 @@ func (r *Report) Markdown() string {
 
 	w("## 1. Cold start under the Lambda Runtime Interface Emulator\n\n")
 	w("Median of %d fresh starts each (new emulator, new process, one invoke of `GET /healthz`, payload 2.0). ", r.Settings.ColdStarts)
-	w("Size is the linux/arm64 `bootstrap` as shipped (`-tags lambda.norpc,nomsgpack -trimpath -ldflags \"-s -w\"`, CGO off); init and invoke run the same build for this machine. ")
+	w("Size is the linux/arm64 `bootstrap` as shipped (`-tags lambda.norpc,nomsgpack,bff.lambda -trimpath -ldflags \"-s -w\"`, CGO off); init and invoke run the same build for this machine. ")
 	w("Targets: init ≤ 2× the floor and < 15 ms; bootstrap < 15 MB.\n\n")
 	w("| function | arm64 bootstrap | size < 15 MB | init (median) | init ÷ floor | init target | first invoke | first invoke ÷ floor | samples (init ms) |\n")
 	w("|---|---:|---|---:|---:|---|---:|---:|---|\n")

@@ -172,24 +172,60 @@ func (v catalogView) ChangedAfter(ctx context.Context, after string, limit int) 
 	}
 	v.s.mu.RLock()
 	defer v.s.mu.RUnlock()
-	type keyed struct {
-		key string
-		p   catalog.Product
+	// Compare (UpdatedAt, ID) with the position instead of formatting a change key per product,
+	// and sort small (time, id) pairs instead of whole products; only the page is cloned.
+	pos, ok := parseChangeKey(after)
+	type change struct {
+		at time.Time
+		id string
 	}
-	var hits []keyed
-	for _, p := range v.s.products {
-		if k := catalog.ChangeKey(p.UpdatedAt, p.ID); k > after {
-			hits = append(hits, keyed{k, p})
+	hits := make([]change, 0, len(v.s.products))
+	for id, p := range v.s.products {
+		if ok && pos.before(p.UpdatedAt, id) || !ok && catalog.ChangeKey(p.UpdatedAt, id) > after {
+			hits = append(hits, change{p.UpdatedAt.UTC(), id})
 		}
 	}
-	slices.SortFunc(hits, func(a, b keyed) int { return strings.Compare(a.key, b.key) })
+	slices.SortFunc(hits, func(a, b change) int {
+		if c := a.at.Compare(b.at); c != 0 {
+			return c
+		}
+		return strings.Compare(a.id, b.id)
+	})
 	more := len(hits) > limit
 	hits = hits[:min(limit, len(hits))]
 	out := make([]catalog.Product, len(hits))
 	for i, h := range hits {
-		out[i] = h.p.Clone()
+		out[i] = v.s.products[h.id].Clone()
 	}
 	return out, more, nil
+}
+
+// changePos is a parsed catalog.ChangeKey: a position in the (UpdatedAt, ID) order.
+type changePos struct {
+	at time.Time
+	id string
+}
+
+// parseChangeKey reads "<KeyTimeFormat>#<id>" (id may be empty); ok is false for anything else.
+func parseChangeKey(key string) (changePos, bool) {
+	n := len(catalog.KeyTimeFormat)
+	if len(key) <= n || key[n] != '#' {
+		return changePos{}, false
+	}
+	t, err := time.Parse(catalog.KeyTimeFormat, key[:n])
+	if err != nil || t.Year() < 0 || t.Year() > 9999 {
+		return changePos{}, false
+	}
+	return changePos{at: t, id: key[n+1:]}, true
+}
+
+// before reports whether the position sorts before the product (at, id), in the string order
+// of their change keys (fixed-width UTC time, then "#" and the id).
+func (p changePos) before(at time.Time, id string) bool {
+	if c := p.at.Compare(at); c != 0 {
+		return c < 0
+	}
+	return p.id < id
 }
 
 func (v catalogView) PutProducts(ctx context.Context, ps []catalog.Product) error {

@@ -30,6 +30,7 @@ var defaultOnLambda = map[string]string{
 	"BFF_SHUTDOWN_TIMEOUT":              "only used by the local http.Server",
 	"BFF_AUTH_LEEWAY":                   "the default clock skew is what we want",
 	"BFF_COGNITO_JWKS_REFETCH_INTERVAL": "the default penalty window is what we want",
+	"BFF_TOKEN_CACHE_SIZE":              "the default bound of the verified-token cache fits 512 MB",
 	"BFF_SEARCH_CACHE_TTL":              "tuning knob of the catalog search cache",
 	"BFF_IDEMPOTENCY_TTL":               "the 24 h default is the documented Idempotency-Key lifetime",
 	"BFF_MOBILE_CATALOG_MAX_AGE":        "HTTP caching knob",

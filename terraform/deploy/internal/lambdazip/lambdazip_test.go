@@ -19,9 +19,9 @@ func TestBuildArgs(t *testing.T) {
 		out    string
 		want   []string
 	}{
-		{BFFs[0], "/tmp/x/bootstrap", []string{"build", "-tags", "lambda.norpc,nomsgpack", "-trimpath", "-buildvcs=false",
+		{BFFs[0], "/tmp/x/bootstrap", []string{"build", "-tags", "lambda.norpc,nomsgpack,bff.lambda", "-trimpath", "-buildvcs=false",
 			"-ldflags", "-s -w", "-o", "/tmp/x/bootstrap", "./bff-web"}},
-		{Target{Name: "hello", Pkg: "./testdata/hello"}, "b", []string{"build", "-tags", "lambda.norpc,nomsgpack", "-trimpath",
+		{Target{Name: "hello", Pkg: "./testdata/hello"}, "b", []string{"build", "-tags", "lambda.norpc,nomsgpack,bff.lambda", "-trimpath",
 			"-buildvcs=false", "-ldflags", "-s -w", "-o", "b", "./testdata/hello"}},
 	}
 	for _, tt := range tests {
