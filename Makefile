@@ -37,11 +37,16 @@ build: ## build the three BFFs for this machine into .local/bin
 	go build -o .local/bin/ ./bff-web ./bff-mobile ./bff-partner
 
 .PHONY: test
-test: deps vet go-test tf-lint rehearse ## everything that can be tested here (starts its own peers)
+test: deps vet go-test go-test-lambda tf-lint rehearse ## everything that can be tested here (starts its own peers)
 
 .PHONY: go-test
 go-test: ## go test over every module (includes terraform/deploy: deploy CLI e2e and the Terraform consistency tests)
 	$(GOTEST) -timeout $(TEST_TIMEOUT) $(MODULES)
+
+.PHONY: go-test-lambda
+go-test-lambda: ## vet shared/ and run its Lambda-only tests with the shipped build tags (buildtags.Lambda)
+	go vet -tags lambda.norpc,nomsgpack,bff.lambda ./shared/...
+	$(GOTEST) -tags lambda.norpc,nomsgpack,bff.lambda ./shared/awsconf/...
 
 .PHONY: vet
 vet: ## go vet over every module

@@ -27,6 +27,12 @@ func fromEnv(getenv func(string) string) (aws.Config, error) {
 		region = getenv("AWS_DEFAULT_REGION")
 	}
 	cfg := aws.Config{Region: region, Credentials: missingCredentials{}}
+	// AWS_ENDPOINT_URL points every client at one endpoint, as the SDK's own loader does (the
+	// Lambda runtime never sets it; make rehearse sets it to the local AWS). The per-service
+	// AWS_ENDPOINT_URL_<SERVICE> variables are the SDK loader's and are not read here.
+	if e := getenv("AWS_ENDPOINT_URL"); e != "" && getenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS") != "true" {
+		cfg.BaseEndpoint = aws.String(e)
+	}
 	if id, secret := getenv("AWS_ACCESS_KEY_ID"), getenv("AWS_SECRET_ACCESS_KEY"); id != "" && secret != "" {
 		cfg.Credentials = aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider(id, secret, getenv("AWS_SESSION_TOKEN")))
 	}

@@ -1,6 +1,7 @@
 package buildtags
 
 import (
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -30,5 +31,16 @@ func TestLeaf(t *testing.T) {
 	}
 	if got, want := strings.TrimSpace(string(out)), "0"; got != want {
 		t.Fatalf("got %v imports, want %v", got, want)
+	}
+}
+
+// TestMakefileUsesLambdaTags keeps the Makefile's go-test-lambda target on the shipped tags.
+func TestMakefileUsesLambdaTags(t *testing.T) {
+	b, err := os.ReadFile("../../Makefile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.Count(string(b), "-tags "+Lambda+" "), 2; got != want {
+		t.Errorf("Makefile has %d uses of -tags %s, want %d (go-test-lambda's vet and test)", got, Lambda, want)
 	}
 }

@@ -1,3 +1,7 @@
+//go:build !bff.lambda
+
+// The local pieces tested here are left out of Lambda builds (buildtags.LambdaTag).
+
 package coldstart_test
 
 import (

@@ -1,3 +1,7 @@
+//go:build !bff.lambda
+
+// Uses the local defaults (the local IdP), which Lambda builds leave out.
+
 package coldstart_test
 
 import (
