@@ -11,7 +11,7 @@ import (
 	"syscall"
 
 	"bffsuite.dev/bff-mobile/app"
-	"bffsuite.dev/shared/coldstart"
+	"bffsuite.dev/shared/platform"
 	"bffsuite.dev/shared/secrets"
 )
 
@@ -30,7 +30,7 @@ func run(ctx context.Context) error {
 	if err := secrets.Load(ctx, &cfg); err != nil {
 		return fmt.Errorf("configuration: %w", err)
 	}
-	p, err := coldstart.Open(ctx, app.Name, cfg.Platform)
+	p, err := platform.Open(ctx, app.Name, cfg.Platform)
 	if err != nil {
 		return err
 	}

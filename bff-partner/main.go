@@ -10,7 +10,7 @@ import (
 	"syscall"
 
 	"bffsuite.dev/bff-partner/app"
-	"bffsuite.dev/shared/coldstart"
+	"bffsuite.dev/shared/platform"
 	"bffsuite.dev/shared/secrets"
 )
 
@@ -28,7 +28,7 @@ func run(ctx context.Context) error {
 	if err := secrets.Load(ctx, &cfg); err != nil {
 		return fmt.Errorf("config: %w", err)
 	}
-	p, err := coldstart.Open(ctx, app.Name, cfg.PlatformConfig())
+	p, err := platform.Open(ctx, app.Name, cfg.PlatformConfig())
 	if err != nil {
 		return err
 	}

@@ -7,7 +7,7 @@
 //	go test -tags profile -run '^$' -bench WebHome -benchmem -cpuprofile /tmp/web.prof ./bench/profile/
 //	go tool pprof -top -cum /tmp/web.prof
 //
-// It builds each BFF exactly as its main does (config from the environment, coldstart.Open,
+// It builds each BFF exactly as its main does (config from the environment, platform.Open,
 // app.New) on the embedded backend, so it follows their public APIs; it is behind the
 // "profile" build tag so a change there never breaks the default build.
 package profile
@@ -26,8 +26,8 @@ import (
 	mobile "bffsuite.dev/bff-mobile/app"
 	partner "bffsuite.dev/bff-partner/app"
 	web "bffsuite.dev/bff-web/app"
-	"bffsuite.dev/shared/coldstart"
 	"bffsuite.dev/shared/config"
+	"bffsuite.dev/shared/platform"
 )
 
 func quiet(b *testing.B) {
@@ -43,7 +43,7 @@ func webEngine(b *testing.B) http.Handler {
 	if err := config.Load(&cfg); err != nil {
 		b.Fatal(err)
 	}
-	p, err := coldstart.Open(context.Background(), "bff-web", cfg.Platform)
+	p, err := platform.Open(context.Background(), "bff-web", cfg.Platform)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -61,7 +61,7 @@ func mobileEngine(b *testing.B) http.Handler {
 	if err := config.Load(&cfg); err != nil {
 		b.Fatal(err)
 	}
-	p, err := coldstart.Open(context.Background(), "bff-mobile", cfg.Platform)
+	p, err := platform.Open(context.Background(), "bff-mobile", cfg.Platform)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -79,7 +79,7 @@ func partnerEngine(b *testing.B) http.Handler {
 	if err := config.Load(&cfg); err != nil {
 		b.Fatal(err)
 	}
-	p, err := coldstart.Open(context.Background(), "bff-partner", cfg.Platform)
+	p, err := platform.Open(context.Background(), "bff-partner", cfg.Platform)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -7,7 +7,7 @@
 // Layout (the same in every BFF): app.go wiring (App, Deps, New), routes.go the route table,
 // one file per resource for its handlers (auth, products, feed, me, orders, devices), views.go
 // the view models and their mapping, config.go the configuration. main calls secrets.Load(&cfg),
-// coldstart.Open, New and Platform.Run; tests call New with a platform over the embedded backend.
+// platform.Open, New and Platform.Run; tests call New with a platform over the embedded backend.
 package app
 
 import (
@@ -20,13 +20,13 @@ import (
 
 	"bffsuite.dev/shared/auth"
 	"bffsuite.dev/shared/catalog"
-	"bffsuite.dev/shared/coldstart"
 	"bffsuite.dev/shared/compress"
 	"bffsuite.dev/shared/customers"
 	"bffsuite.dev/shared/devices"
 	"bffsuite.dev/shared/idempotency"
 	"bffsuite.dev/shared/identity"
 	"bffsuite.dev/shared/orders"
+	"bffsuite.dev/shared/platform"
 	"bffsuite.dev/shared/server"
 	"github.com/gin-gonic/gin"
 )
@@ -96,7 +96,7 @@ type Deps struct {
 
 // New builds the mobile BFF over the platform p (built once per cold start); ctx bounds the
 // start-up calls (the identity client).
-func New(ctx context.Context, cfg Config, p *coldstart.Platform, deps Deps) (*App, error) {
+func New(ctx context.Context, cfg Config, p *platform.Platform, deps Deps) (*App, error) {
 	logger := p.Logger
 	if logger == nil {
 		logger = slog.Default()
@@ -134,7 +134,7 @@ func New(ctx context.Context, cfg Config, p *coldstart.Platform, deps Deps) (*Ap
 		gate: gate, idem: deps.Idempotency,
 		requireUser: auth.Require(p.Verifier, auth.Access{Use: auth.UseAccess, Clients: []string{clientID}, UsersOnly: true}),
 	}
-	h.engine = p.Engine(coldstart.EngineOptions{EngineOptions: server.EngineOptions{
+	h.engine = p.Engine(platform.EngineOptions{EngineOptions: server.EngineOptions{
 		Extra: []gin.HandlerFunc{compress.Gzip(compress.Options{MinSize: max(cfg.GzipMinBytes, 1)})},
 	}})
 	h.routes(h.engine)

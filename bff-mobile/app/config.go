@@ -5,14 +5,14 @@ import (
 	"fmt"
 	"time"
 
-	"bffsuite.dev/shared/coldstart"
 	"bffsuite.dev/shared/identity"
+	"bffsuite.dev/shared/platform"
 )
 
 // Config is the mobile BFF's configuration, read once at start with config.Load.
 type Config struct {
 	Addr     string `env:"BFF_ADDR" default:"127.0.0.1:8082"`
-	Platform coldstart.Config
+	Platform platform.Config
 	// Identity is the Cognito app client of the mobile app (sign-in flows); its ClientID is
 	// also the only app client whose access tokens this BFF accepts. The client is public (no
 	// secret), so the config has no secret to resolve from SSM for it.

@@ -23,12 +23,12 @@ import (
 
 	"bffsuite.dev/shared/auth"
 	"bffsuite.dev/shared/catalog"
-	"bffsuite.dev/shared/coldstart"
 	"bffsuite.dev/shared/config"
 	"bffsuite.dev/shared/customers"
 	"bffsuite.dev/shared/faults"
 	"bffsuite.dev/shared/identity/localidp"
 	"bffsuite.dev/shared/orders"
+	"bffsuite.dev/shared/platform"
 	"bffsuite.dev/shared/store/embedded"
 	"bffsuite.dev/shared/store/seed"
 	"github.com/gin-gonic/gin"
@@ -42,7 +42,7 @@ const (
 )
 
 // fixture is the mobile BFF over the embedded backend with seeded data and the local IdP,
-// as coldstart builds it in local mode, plus handles tests need (the store, the signing key).
+// as shared/platform builds it in local mode, plus handles tests need (the store, the signing key).
 type fixture struct {
 	t      testing.TB
 	engine *gin.Engine
@@ -112,14 +112,14 @@ func newFixture(t testing.TB, env map[string]string) *fixture {
 	if err != nil {
 		t.Fatalf("localidp.New: %v", err)
 	}
-	// Like coldstart, the verifier knows several clients of the pool; the mobile routes must
+	// Like shared/platform, the verifier knows several clients of the pool; the mobile routes must
 	// still accept only the mobile client.
 	v, err := idp.NewVerifier(mobileClient, webClient, "demo-partner")
 	if err != nil {
 		t.Fatalf("NewVerifier: %v", err)
 	}
 	cat := catalog.New(st.Catalog(), catalog.Options{})
-	p := &coldstart.Platform{
+	p := &platform.Platform{
 		Name: Name, Config: cfg.Platform, Logger: logger, Catalog: cat,
 		Customers: customers.New(st.Customers(), nil), Orders: orders.New(st.Orders(), cat, orders.Options{}),
 		Verifier: v, LocalIdP: idp,

@@ -23,10 +23,10 @@ import (
 
 	"bffsuite.dev/shared/auth"
 	"bffsuite.dev/shared/catalog"
-	"bffsuite.dev/shared/coldstart"
 	"bffsuite.dev/shared/idempotency"
 	"bffsuite.dev/shared/orders"
 	"bffsuite.dev/shared/partners"
+	"bffsuite.dev/shared/platform"
 	"bffsuite.dev/shared/ratelimit"
 	"bffsuite.dev/shared/server"
 	"github.com/gin-gonic/gin"
@@ -85,7 +85,7 @@ type App struct {
 
 // New builds bff-partner over the platform p (built once per cold start). It makes no
 // start-up call today; ctx is the caller's, for the same signature as every BFF.
-func New(ctx context.Context, cfg Config, p *coldstart.Platform, d Deps) (*App, error) {
+func New(ctx context.Context, cfg Config, p *platform.Platform, d Deps) (*App, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -126,7 +126,7 @@ func New(ctx context.Context, cfg Config, p *coldstart.Platform, d Deps) (*App, 
 	}
 	h := &App{cfg: cfg, deps: d, registry: reg, limiter: lim, depr: depr, docJSON: docJSON, log: p.Logger,
 		authn: auth.Require(p.Verifier, auth.Access{MachinesOnly: true, AnyClient: true})}
-	h.engine = p.Engine(coldstart.EngineOptions{
+	h.engine = p.Engine(platform.EngineOptions{
 		EngineOptions: server.EngineOptions{
 			CORSHeaders: []string{"Content-Type", "Authorization", "X-Correlation-ID", idempotency.HeaderKey},
 		},

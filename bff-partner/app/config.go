@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"bffsuite.dev/shared/coldstart"
+	"bffsuite.dev/shared/platform"
 	"bffsuite.dev/shared/ratelimit"
 	"bffsuite.dev/shared/store"
 )
@@ -15,7 +15,7 @@ import (
 // Config is the whole configuration of bff-partner, read once at start by shared/config.
 type Config struct {
 	Addr     string `env:"BFF_ADDR" default:"127.0.0.1:8083"`
-	Platform coldstart.Config
+	Platform platform.Config
 
 	// ScopePrefix is the identifier of the Cognito resource server whose custom scopes the
 	// routes require: "<prefix>/catalog.read", "<prefix>/inventory.read", ...
@@ -84,7 +84,7 @@ func (c Config) Validate() error {
 // PlatformConfig is the platform configuration to open: Platform with the token verifier
 // told that this BFF checks every client_id against its partner registry, so it starts without
 // BFF_COGNITO_CLIENT_IDS (and with zero partners).
-func (c Config) PlatformConfig() coldstart.Config {
+func (c Config) PlatformConfig() platform.Config {
 	p := c.Platform
 	p.Auth.ClientRegistry = true
 	return p

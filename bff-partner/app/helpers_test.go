@@ -17,10 +17,10 @@ import (
 	"time"
 
 	"bffsuite.dev/bff-partner/app"
-	"bffsuite.dev/shared/coldstart"
 	"bffsuite.dev/shared/config"
 	"bffsuite.dev/shared/identity/localidp"
 	"bffsuite.dev/shared/openapi"
+	"bffsuite.dev/shared/platform"
 	"bffsuite.dev/shared/testenv"
 	"github.com/gin-gonic/gin"
 )
@@ -68,7 +68,7 @@ func testVars(extra map[string]string) map[string]string {
 type env struct {
 	t        testing.TB
 	engine   *gin.Engine
-	platform *coldstart.Platform
+	platform *platform.Platform
 	cfg      app.Config
 
 	mu     sync.Mutex
@@ -86,9 +86,9 @@ func newEnv(t testing.TB, vars map[string]string, deps app.Deps) *env {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	p, err := coldstart.Open(ctx, "bff-partner", cfg.PlatformConfig())
+	p, err := platform.Open(ctx, "bff-partner", cfg.PlatformConfig())
 	if err != nil {
-		t.Fatalf("coldstart.Open = %v", err)
+		t.Fatalf("platform.Open = %v", err)
 	}
 	a, err := app.New(ctx, cfg, p, deps)
 	if err != nil {

@@ -12,10 +12,10 @@ import (
 	"slices"
 
 	"bffsuite.dev/shared/auth"
-	"bffsuite.dev/shared/coldstart"
 	"bffsuite.dev/shared/domain"
 	"bffsuite.dev/shared/logging"
 	"bffsuite.dev/shared/partners"
+	"bffsuite.dev/shared/platform"
 	"bffsuite.dev/shared/problem"
 	"bffsuite.dev/shared/store/dynamo"
 	"bffsuite.dev/shared/store/embedded"
@@ -114,7 +114,7 @@ type partnerKey struct{}
 
 // partnerBackend is the registry backend of the configuration: the DynamoDB table, or in
 // memory a static registry (BFF_PARTNER_REGISTRY[_FILE]) or the local demo partner.
-func partnerBackend(cfg Config, p *coldstart.Platform, tiers map[string]bool) (partners.Backend, error) {
+func partnerBackend(cfg Config, p *platform.Platform, tiers map[string]bool) (partners.Backend, error) {
 	recs, static, err := staticRegistry(cfg, tiers)
 	if err != nil {
 		return nil, err

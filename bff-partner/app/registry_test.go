@@ -12,10 +12,10 @@ import (
 	"time"
 
 	"bffsuite.dev/bff-partner/app"
-	"bffsuite.dev/shared/coldstart"
 	"bffsuite.dev/shared/config"
 	"bffsuite.dev/shared/identity/localidp"
 	"bffsuite.dev/shared/partners"
+	"bffsuite.dev/shared/platform"
 	"bffsuite.dev/shared/store/embedded"
 )
 
@@ -47,12 +47,12 @@ func TestRegistryAtRunTime(t *testing.T) {
 	if err := config.LoadFrom(func(n string) (string, bool) { v, ok := vars[n]; return v, ok }, &cfg); err != nil {
 		t.Fatalf("config.LoadFrom(no BFF_COGNITO_CLIENT_IDS) = %v, want nil", err)
 	}
-	if _, err := coldstart.Open(context.Background(), "bff-partner", cfg.Platform); err == nil || !strings.Contains(err.Error(), "BFF_COGNITO_CLIENT_IDS") {
-		t.Errorf("coldstart.Open(Platform without the registry flag) = %v, want the BFF_COGNITO_CLIENT_IDS error", err)
+	if _, err := platform.Open(context.Background(), "bff-partner", cfg.Platform); err == nil || !strings.Contains(err.Error(), "BFF_COGNITO_CLIENT_IDS") {
+		t.Errorf("platform.Open(Platform without the registry flag) = %v, want the BFF_COGNITO_CLIENT_IDS error", err)
 	}
-	p, err := coldstart.Open(context.Background(), "bff-partner", cfg.PlatformConfig())
+	p, err := platform.Open(context.Background(), "bff-partner", cfg.PlatformConfig())
 	if err != nil {
-		t.Fatalf("coldstart.Open(PlatformConfig) with zero partners = %v, want nil", err)
+		t.Fatalf("platform.Open(PlatformConfig) with zero partners = %v, want nil", err)
 	}
 	reg, err := embedded.NewPartners(nil)
 	if err != nil {

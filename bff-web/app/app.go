@@ -19,7 +19,6 @@ import (
 	"time"
 
 	"bffsuite.dev/shared/catalog"
-	"bffsuite.dev/shared/coldstart"
 	"bffsuite.dev/shared/customers"
 	"bffsuite.dev/shared/httpcache"
 	"bffsuite.dev/shared/idempotency"
@@ -27,6 +26,7 @@ import (
 	"bffsuite.dev/shared/middleware"
 	"bffsuite.dev/shared/money"
 	"bffsuite.dev/shared/orders"
+	"bffsuite.dev/shared/platform"
 	"bffsuite.dev/shared/revocation"
 	"bffsuite.dev/shared/server"
 	"bffsuite.dev/shared/session"
@@ -118,7 +118,7 @@ type Deps struct {
 
 // New builds bff-web over the platform p (built once per cold start); ctx bounds the start-up
 // calls (the identity client, at most 10 s).
-func New(ctx context.Context, cfg Config, p *coldstart.Platform, deps Deps) (*App, error) {
+func New(ctx context.Context, cfg Config, p *platform.Platform, deps Deps) (*App, error) {
 	if err := cfg.Session.Validate(); err != nil {
 		return nil, err
 	}
@@ -169,7 +169,7 @@ func New(ctx context.Context, cfg Config, p *coldstart.Platform, deps Deps) (*Ap
 		categories: memo[[]catalog.Category]{ttl: cfg.Web.CatalogMemo},
 		featured:   memo[catalog.SearchResult]{ttl: cfg.Web.CatalogMemo},
 	}
-	h.engine = p.Engine(coldstart.EngineOptions{EngineOptions: server.EngineOptions{
+	h.engine = p.Engine(platform.EngineOptions{EngineOptions: server.EngineOptions{
 		CORSCredentials: true,
 		CORSHeaders:     []string{"Content-Type", headerCSRF, middleware.HeaderCorrelationID, idempotency.HeaderKey},
 	}})

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"bffsuite.dev/shared/coldstart"
 	"bffsuite.dev/shared/identity"
+	"bffsuite.dev/shared/platform"
 	"bffsuite.dev/shared/server"
 	"bffsuite.dev/shared/session"
 )
@@ -16,7 +16,7 @@ import (
 // Config is the whole configuration of bff-web, read once at start with config.Load.
 type Config struct {
 	Addr     string `env:"BFF_ADDR" default:"127.0.0.1:8081"`
-	Platform coldstart.Config
+	Platform platform.Config
 	// Identity is the Cognito app client users sign in through (unused in local mode, where
 	// the embedded IdP is the provider).
 	Identity identity.Config

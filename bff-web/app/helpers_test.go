@@ -14,10 +14,10 @@ import (
 	"testing"
 	"time"
 
-	"bffsuite.dev/shared/coldstart"
 	"bffsuite.dev/shared/config"
 	"bffsuite.dev/shared/identity/localidp"
 	"bffsuite.dev/shared/openapi"
+	"bffsuite.dev/shared/platform"
 	"bffsuite.dev/shared/problem"
 	"github.com/gin-gonic/gin"
 )
@@ -44,7 +44,7 @@ func doc(t testing.TB) *openapi.Doc {
 type testApp struct {
 	engine *gin.Engine
 	h      *App
-	p      *coldstart.Platform
+	p      *platform.Platform
 	cfg    Config
 }
 
@@ -65,9 +65,9 @@ func newTestApp(t testing.TB, env map[string]string) *testApp {
 	if err := config.LoadFrom(func(name string) (string, bool) { v, ok := vars[name]; return v, ok }, &cfg); err != nil {
 		t.Fatalf("config.LoadFrom() = %v", err)
 	}
-	p, err := coldstart.Open(context.Background(), Name, cfg.Platform)
+	p, err := platform.Open(context.Background(), Name, cfg.Platform)
 	if err != nil {
-		t.Fatalf("coldstart.Open() = %v", err)
+		t.Fatalf("platform.Open() = %v", err)
 	}
 	h, err := New(context.Background(), cfg, p, Deps{})
 	if err != nil {

@@ -4,7 +4,7 @@ package buildtags
 
 // LambdaTag leaves the local-only pieces out of a build: the embedded data backend with its
 // seed data and fault injector (shared/store), and the local identity provider
-// (shared/coldstart). Such a build serves only Cognito and DynamoDB.
+// (shared/platform). Such a build serves only Cognito and DynamoDB.
 const LambdaTag = "bff.lambda"
 
 // Lambda are the build tags of every shipped Lambda bootstrap (make lambda, bffdeploy build,

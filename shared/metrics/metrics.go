@@ -69,7 +69,7 @@ type Dim struct{ Name, Value string }
 // D returns a dimension.
 func D(name, value string) Dim { return Dim{name, value} }
 
-// Config selects the metrics output. It is part of coldstart.Config.
+// Config selects the metrics output. It is part of platform.Config.
 type Config struct {
 	// Mode is "emf" (EMF lines on stdout) or "off".
 	Mode      string `env:"BFF_METRICS" default:"emf"`

@@ -18,9 +18,9 @@ import (
 
 	"bffsuite.dev/shared/aggregate"
 	"bffsuite.dev/shared/auth"
-	"bffsuite.dev/shared/coldstart"
 	"bffsuite.dev/shared/config"
 	"bffsuite.dev/shared/metrics"
+	"bffsuite.dev/shared/platform"
 	"bffsuite.dev/shared/problem"
 	"bffsuite.dev/shared/server"
 	"github.com/gin-gonic/gin"
@@ -278,19 +278,19 @@ func TestConfigValidate(t *testing.T) {
 }
 
 // TestEMFThroughEngine runs requests through a BFF engine built as the BFFs build theirs
-// (coldstart.Open with local defaults, Platform.Engine) and checks each request's EMF lines.
+// (platform.Open with local defaults, Platform.Engine) and checks each request's EMF lines.
 func TestEMFThroughEngine(t *testing.T) {
 	ctx := context.Background()
-	var cfg coldstart.Config
+	var cfg platform.Config
 	if err := config.LoadFrom(func(k string) (string, bool) { return "", false }, &cfg); err != nil {
 		t.Fatal(err)
 	}
-	p, err := coldstart.Open(ctx, "bff-web", cfg)
+	p, err := platform.Open(ctx, "bff-web", cfg)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
 	var emf bytes.Buffer
-	r := p.Engine(coldstart.EngineOptions{EngineOptions: server.EngineOptions{MetricsOut: &emf}})
+	r := p.Engine(platform.EngineOptions{EngineOptions: server.EngineOptions{MetricsOut: &emf}})
 	r.GET("/ok", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"ok": true}) })
 	r.GET("/page", func(c *gin.Context) {
 		res, err := aggregate.Run(c.Request.Context(),

@@ -36,7 +36,7 @@ import (
 // ScopeName is the instrumentation scope of the spans this package starts.
 const ScopeName = "bffsuite.dev/shared/tracing"
 
-// Config is the tracing part of coldstart.Config.
+// Config is the tracing part of platform.Config.
 type Config struct {
 	// SampleRatio is the share of new traces (no incoming decision) that are sampled, 0 to 1.
 	SampleRatio float64 `env:"BFF_TRACE_SAMPLE_RATIO" default:"1"`

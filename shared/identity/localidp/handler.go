@@ -22,7 +22,7 @@ const maxTokenRequestBytes = 4 << 10
 //	GET  {path}/.well-known/jwks.json              the signing keys
 //	POST {path}/oauth2/token                       OAuth2 client_credentials for the configured partners
 //
-// The BFFs mount the three handlers one by one (shared/coldstart); this mux is for tests and tools.
+// The BFFs mount the three handlers one by one (shared/platform); this mux is for tests and tools.
 func (p *IdP) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET "+p.Path()+"/.well-known/openid-configuration", p.DiscoveryHandler())

@@ -1,5 +1,5 @@
 // Command tracedapp is a test fixture: a BFF-shaped Lambda bootstrap on server.NewEngine with
-// tracing and EMF metrics wired as coldstart wires them. The RIE tests of package tracing run
+// tracing and EMF metrics wired as shared/platform wires them. The RIE tests of package tracing run
 // it to check trace continuity (response header, problem body, log lines, EMF lines) and the
 // init benchmark compares its Init Duration with tracing and metrics on and off. With
 // BFF_TEST_SPANS_STDOUT=1 every ended span is also printed to stdout as one JSON object

@@ -1,10 +1,10 @@
-// Package coldstart builds, once per cold start, everything a BFF's handlers need from the
+// Package platform builds, once per cold start, everything a BFF's handlers need from the
 // platform: the logger, the domain clients (DynamoDB or the embedded default), the token
 // verifier (Cognito or the embedded local identity provider) and the identity client, and it
 // serves the finished engine locally or on Lambda. The local IdP is in local.go, which Lambda
 // builds (tag bff.lambda, buildtags.Lambda) leave out. Every BFF's run(ctx) is: load its config,
-// coldstart.Open, app.New, Platform.Run.
-package coldstart
+// platform.Open, app.New, Platform.Run.
+package platform
 
 import (
 	"context"

@@ -2,7 +2,7 @@
 
 // The local pieces tested here are left out of Lambda builds (buildtags.LambdaTag).
 
-package coldstart_test
+package platform_test
 
 import (
 	"context"
@@ -14,14 +14,14 @@ import (
 	"testing"
 
 	"bffsuite.dev/shared/auth"
-	"bffsuite.dev/shared/coldstart"
 	"bffsuite.dev/shared/config"
 	"bffsuite.dev/shared/identity/localidp"
+	"bffsuite.dev/shared/platform"
 )
 
-func loadConfig(t *testing.T, env map[string]string) coldstart.Config {
+func loadConfig(t *testing.T, env map[string]string) platform.Config {
 	t.Helper()
-	var cfg coldstart.Config
+	var cfg platform.Config
 	if err := config.LoadFrom(func(k string) (string, bool) { v, ok := env[k]; return v, ok }, &cfg); err != nil {
 		t.Fatalf("LoadFrom: %v", err)
 	}
@@ -30,7 +30,7 @@ func loadConfig(t *testing.T, env map[string]string) coldstart.Config {
 
 func TestOpenLocalDefaults(t *testing.T) {
 	ctx := context.Background()
-	p, err := coldstart.Open(ctx, "bff-test", loadConfig(t, nil))
+	p, err := platform.Open(ctx, "bff-test", loadConfig(t, nil))
 	if err != nil {
 		t.Fatalf("Open(defaults) = %v, want nil", err)
 	}
@@ -46,7 +46,7 @@ func TestOpenLocalDefaults(t *testing.T) {
 		t.Fatalf("Verify(local access token) = %+v, %v; want a user principal", pr, err)
 	}
 
-	r := p.Engine(coldstart.EngineOptions{ServeTokenEndpoint: true})
+	r := p.Engine(platform.EngineOptions{ServeTokenEndpoint: true})
 	w := httptest.NewRecorder()
 	r.ServeHTTP(w, httptest.NewRequest("GET", p.LocalIdP.Path()+"/.well-known/jwks.json", nil))
 	var jwks struct{ Keys []map[string]any }
@@ -77,7 +77,7 @@ func TestOpenLocalDefaults(t *testing.T) {
 
 func TestOpenRefusesLocalIdPOnLambda(t *testing.T) {
 	t.Setenv("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001")
-	_, err := coldstart.Open(context.Background(), "bff-test", loadConfig(t, nil))
+	_, err := platform.Open(context.Background(), "bff-test", loadConfig(t, nil))
 	if err == nil || !strings.Contains(err.Error(), "BFF_COGNITO_USER_POOL_ID") {
 		t.Fatalf("Open(on Lambda, no pool) = %v, want an error naming BFF_COGNITO_USER_POOL_ID", err)
 	}
@@ -85,7 +85,7 @@ func TestOpenRefusesLocalIdPOnLambda(t *testing.T) {
 
 func TestOpenBadLogLevel(t *testing.T) {
 	cfg := loadConfig(t, map[string]string{"BFF_LOG_LEVEL": "chatty"})
-	if _, err := coldstart.Open(context.Background(), "bff-test", cfg); err == nil || !strings.Contains(err.Error(), "BFF_LOG_LEVEL") {
+	if _, err := platform.Open(context.Background(), "bff-test", cfg); err == nil || !strings.Contains(err.Error(), "BFF_LOG_LEVEL") {
 		t.Fatalf("Open(BFF_LOG_LEVEL=chatty) = %v, want an error naming BFF_LOG_LEVEL", err)
 	}
 }

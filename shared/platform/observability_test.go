@@ -2,7 +2,7 @@
 
 // Uses the local defaults (the local IdP), which Lambda builds leave out.
 
-package coldstart_test
+package platform_test
 
 import (
 	"bytes"
@@ -15,9 +15,9 @@ import (
 	"testing"
 
 	"bffsuite.dev/shared/auth"
-	"bffsuite.dev/shared/coldstart"
 	"bffsuite.dev/shared/identity/localidp"
 	"bffsuite.dev/shared/logging"
+	"bffsuite.dev/shared/platform"
 	"bffsuite.dev/shared/problem"
 	"bffsuite.dev/shared/server"
 	"bffsuite.dev/shared/tracing"
@@ -25,14 +25,14 @@ import (
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 )
 
-// TestLogsCarryNoSecrets runs a BFF-like engine (coldstart.Open with the local identity
+// TestLogsCarryNoSecrets runs a BFF-like engine (platform.Open with the local identity
 // provider, auth.Require, a login handler that sets a session cookie) at debug level, sends
 // requests carrying a bearer token, cookies and a password body (good and bad), and checks
 // that neither the log output, the EMF lines nor the span attributes contain any of them,
 // while the lines still name the principal by its sub.
 func TestLogsCarryNoSecrets(t *testing.T) {
 	ctx := context.Background()
-	p, err := coldstart.Open(ctx, "bff-web", loadConfig(t, nil))
+	p, err := platform.Open(ctx, "bff-web", loadConfig(t, nil))
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
@@ -42,7 +42,7 @@ func TestLogsCarryNoSecrets(t *testing.T) {
 	if p.Tracing, err = tracing.Setup(ctx, p.Name, p.Config.Tracing, tracing.WithSyncer(spans)); err != nil {
 		t.Fatalf("tracing.Setup: %v", err)
 	}
-	r := p.Engine(coldstart.EngineOptions{EngineOptions: server.EngineOptions{MetricsOut: &emf}})
+	r := p.Engine(platform.EngineOptions{EngineOptions: server.EngineOptions{MetricsOut: &emf}})
 	r.POST("/login", func(c *gin.Context) {
 		var in struct{ Email, Password string }
 		if err := c.ShouldBindJSON(&in); err != nil {

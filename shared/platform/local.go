@@ -1,6 +1,6 @@
 //go:build !bff.lambda
 
-package coldstart
+package platform
 
 import (
 	"fmt"
