@@ -78,9 +78,10 @@ requests: ## regenerate docs/requests/*.http (REST Client collections) from the 
 # The first deploy, rehearsed against a local AWS: moto_server (5.2.1; elsewhere install it with
 # pip install "moto[server]==5.2.1"), the real hashicorp/aws provider from ../shared/tools/tf-offline,
 # a real apply of terraform/envs/dev, a second plan that must be empty, every deployed function run
-# under the Lambda RIE with its role's credentials and IAM enforced, then destroy (docs/deploy.md).
+# under the Lambda RIE with its role's credentials and IAM enforced, one smoke journey per client
+# through API Gateway fronts built from the applied APIs, then destroy (docs/deploy.md).
 .PHONY: rehearse
-rehearse: ## apply envs/dev to a local moto, run each deployed function under the RIE, plan again, destroy (~3 min)
+rehearse: ## apply envs/dev to a local moto, plan again, run each deployed function under the RIE, a journey per client, destroy (~3 min)
 	@.ci/install-deps rie tofu moto >/dev/null
 	cd terraform/deploy && go run ./cmd/rehearse -repo ../..
 

@@ -211,14 +211,19 @@ func Web(ctx context.Context, o WebOptions) (*Report, error) {
 type MobileOptions struct {
 	// BaseURL of bff-mobile (its API under /v1).
 	BaseURL string
-	// Username and Password of an existing, confirmed user with a default address (locally the
-	// seeded demo@example.com / Demo-Passw0rd!).
+	// Username and Password of an existing, confirmed user (locally the seeded
+	// demo@example.com / Demo-Passw0rd!, who has a default address).
 	Username, Password string
-	HTTPClient         *http.Client
-	Log                func(journey, step string, status int, d time.Duration)
+	// Address, when set, is saved as the profile's default address (PATCH /v1/me) before the
+	// order, as the app does for a new user; without it the user must have one already (the
+	// order carries none).
+	Address    *Address
+	HTTPClient *http.Client
+	Log        func(journey, step string, status int, d time.Duration)
 }
 
-// Mobile logs in, loads the feed, places an order with an Idempotency-Key, replays it (the same
+// Mobile logs in, loads the feed, saves the profile's default address (when o.Address is set),
+// places an order with an Idempotency-Key, replays it (the same
 // order must come back, marked replayed) and reads the order back.
 func Mobile(ctx context.Context, o MobileOptions) (*Report, error) {
 	j := newJourney("mobile", o.HTTPClient, o.Log)
@@ -275,6 +280,14 @@ func Mobile(ctx context.Context, o MobileOptions) (*Report, error) {
 	}
 	if productID == "" {
 		return j.report, j.fail("products", prods.status, "", "", errNoProduct)
+	}
+	if o.Address != nil {
+		a := map[string]any{"name": o.Address.Name, "line1": o.Address.Line1, "city": o.Address.City,
+			"postal_code": o.Address.PostalCode, "country": o.Address.Country, "default": true}
+		if _, err := j.do(ctx, "profile default address", call{method: "PATCH", url: base + "/v1/me", headers: bearer,
+			body: map[string]any{"addresses": []any{a}}, want: []int{200}}); err != nil {
+			return j.report, err
+		}
 	}
 	key := newKey()
 	hdr := map[string]string{"Authorization": "Bearer " + tok.AccessToken, "Idempotency-Key": key}

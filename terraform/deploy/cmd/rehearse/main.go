@@ -27,14 +27,19 @@ func run() error {
 	repo := flag.String("repo", ".", "repository root (go.work, terraform/)")
 	work := flag.String("work", "", "keep the terraform copy, zips and logs in this directory (default: a temp dir, removed)")
 	until := flag.String("until", "", `stop after "plan" or "apply" (default: the whole rehearsal)`)
+	noDestroy := flag.Bool("no-destroy", false, "skip destroy (when iterating: moto, and the stack with it, stops with the run anyway)")
+	skipBuild := flag.Bool("skip-build", false, "use the zips already in -work DIR/dist")
 	flag.Parse()
+	if *skipBuild && *work == "" {
+		return fmt.Errorf("-skip-build needs -work DIR holding the zips of an earlier run")
+	}
 	root, err := filepath.Abs(*repo)
 	if err != nil {
 		return err
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	rep, err := rehearse.Run(ctx, rehearse.Options{Repo: root, Out: os.Stdout, WorkDir: *work, Until: *until})
+	rep, err := rehearse.Run(ctx, rehearse.Options{Repo: root, Out: os.Stdout, WorkDir: *work, Until: *until, NoDestroy: *noDestroy, SkipBuild: *skipBuild})
 	if len(rep.Functions) > 0 {
 		fmt.Println()
 		fmt.Println("Functions as deployed (under the Lambda RIE with their environment and role credentials, moto IAM on):")

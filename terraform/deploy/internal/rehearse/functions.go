@@ -214,6 +214,16 @@ func FunctionEnv(d Deployed, creds aws.Credentials, endpoint string) (env []stri
 		base[k] = v
 		added = append(added, k)
 	}
+	// The user pool's keys are at its issuer, https://cognito-idp.REGION.amazonaws.com/POOL, on
+	// AWS; here that host is the emulator, which serves them at ENDPOINT/POOL/.well-known/jwks.json.
+	if u, ok := d.Environment["BFF_COGNITO_JWKS_URL"]; ok && strings.HasPrefix(u, "https://cognito-idp.") {
+		if iss, found := strings.CutSuffix(u, "/.well-known/jwks.json"); found {
+			if local, err := UserPoolJWKS(endpoint, iss); err == nil {
+				base["BFF_COGNITO_JWKS_URL"] = local
+				added = append(added, "BFF_COGNITO_JWKS_URL (the pool's keys at the emulator)")
+			}
+		}
+	}
 	for k, v := range base {
 		env = append(env, k+"="+v)
 	}

@@ -11,12 +11,24 @@ AWS authorizes these calls against:
     BatchWriteItem one check per table; TransactWriteItems and TransactGetItems one check per
     item with the item's own action (PutItem, UpdateItem, DeleteItem, ConditionCheckItem,
     GetItem), as AWS does (there is no dynamodb:TransactWriteItems permission).
+It also lets through, unsigned or signed, the Cognito user pool actions AWS does not authorize
+with IAM (SignUp, ConfirmSignUp, InitiateAuth, GlobalSignOut, ...: the user pool's public API,
+authorized by the app client or the user's access token); moto would check them against the
+caller's IAM policy, and the BFF roles rightly have no cognito-idp permission.
+And it adds RevokeToken, which moto 5.2.1 lacks (bff-web's logout calls it): the refresh token
+is revoked in moto's own token store, checked against the app client and its secret as Cognito
+does. What moto cannot do: revoke the access tokens issued from that refresh token (moto keeps
+no link between them), so GetUser with such a token still succeeds here; bff-web refuses the
+session anyway through its session_revocations table.
 Usage: python3 moto_iam.py -H 127.0.0.1 -p PORT (the arguments of moto_server).
 """
 import json
 import sys
 
+from moto.cognitoidp.exceptions import NotAuthorizedError
+from moto.cognitoidp.responses import CognitoIdpResponse
 from moto.core.authorization import ActionAuthenticatorMixin
+from moto.core.responses import EmptyResult
 from moto.dynamodb.responses import DynamoHandler
 from moto.iam.access_control import IAMRequest
 from moto.ssm.responses import SimpleSystemManagerResponse
@@ -82,7 +94,45 @@ def _dynamodb_auth(self, resource="*"):
     return ActionAuthenticatorMixin._authenticate_and_authorize_normal_action(self, resource)
 
 
+# The user pool API operations that take no IAM credentials (Cognito developer guide, "Using the
+# Amazon Cognito user pools API": unauthenticated and token-authorized operations).
+_COGNITO_PUBLIC = {
+    "SignUp", "ConfirmSignUp", "ResendConfirmationCode", "InitiateAuth", "RespondToAuthChallenge",
+    "ForgotPassword", "ConfirmForgotPassword", "GlobalSignOut", "RevokeToken", "GetUser",
+    "ChangePassword", "UpdateUserAttributes", "VerifyUserAttribute", "DeleteUser",
+    "GetUserAttributeVerificationCode", "AssociateSoftwareToken", "VerifySoftwareToken",
+    "SetUserMFAPreference", "ListDevices", "ForgetDevice", "ConfirmDevice", "GetDevice",
+}
+
+
+def _cognito_auth(self, resource="*"):
+    if self._get_action() in _COGNITO_PUBLIC:
+        return None
+    return ActionAuthenticatorMixin._authenticate_and_authorize_normal_action(self, resource)
+
+
+def _revoke_token(self):
+    token = self._get_param("Token")
+    client_id = self._get_param("ClientId")
+    for pool in self.backend.user_pools.values():
+        if token not in pool.refresh_tokens:
+            continue
+        client = pool.clients.get(client_id)
+        if client is None:
+            raise NotAuthorizedError("Invalid client id")
+        if client.generate_secret and self._get_param("ClientSecret") != client.secret:
+            raise NotAuthorizedError("Client secret is missing or wrong")
+        entry = pool.refresh_tokens[token]
+        if entry is not None and entry[0] != client_id:
+            raise NotAuthorizedError("Refresh token was not issued to this client")
+        pool.refresh_tokens[token] = None  # what moto's GlobalSignOut does to a refresh token
+        return EmptyResult()
+    return EmptyResult()  # Cognito answers an unknown token with success as well
+
+
 SimpleSystemManagerResponse._authenticate_and_authorize_normal_action = _ssm_auth
+CognitoIdpResponse.revoke_token = _revoke_token
+CognitoIdpResponse._authenticate_and_authorize_normal_action = _cognito_auth
 DynamoHandler._authenticate_and_authorize_normal_action = _dynamodb_auth
 
 if __name__ == "__main__":

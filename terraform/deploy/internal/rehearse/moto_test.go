@@ -9,6 +9,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -114,5 +116,70 @@ func TestMotoEnforcesResourceLevelIAM(t *testing.T) {
 				t.Errorf("got %v, want a 403 denial", err)
 			}
 		})
+	}
+}
+
+// With IAM enforced, the user pool's public API (SignUp, InitiateAuth, RevokeToken, ...) answers
+// callers whose role has no cognito-idp permission, as on AWS, while an admin API is denied; and
+// RevokeToken (which moto 5.2.1 lacks) checks the client secret and revokes the refresh token.
+func TestMotoCognitoPublicAPIAndRevokeToken(t *testing.T) {
+	o := requireTools(t, false)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	m, err := StartMoto(ctx, o.Python, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Stop()
+	admin := cip.NewFromConfig(adminConfig(m.URL))
+	pool, err := admin.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("p")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, err := admin.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: pool.UserPool.Id, ClientName: aws.String("web"),
+		GenerateSecret: true, ExplicitAuthFlows: []ciptypes.ExplicitAuthFlowsType{ciptypes.ExplicitAuthFlowsTypeAllowUserPasswordAuth, ciptypes.ExplicitAuthFlowsTypeAllowRefreshTokenAuth}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, secret := client.UserPoolClient.ClientId, aws.ToString(client.UserPoolClient.ClientSecret)
+	if err := CreateUser(ctx, m.URL, aws.ToString(pool.UserPool.Id), "u@example.com", "Passw0rd!x"); err != nil {
+		t.Fatal(err)
+	}
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+	ic := iam.NewFromConfig(adminConfig(m.URL))
+	role, err := ic.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("fn"), AssumeRolePolicyDocument: aws.String(trust)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	creds, err := AssumeRole(ctx, m.URL, aws.ToString(role.Role.Arn), "test-fn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.SetIAM(true); err != nil {
+		t.Fatal(err)
+	}
+	c := cip.NewFromConfig(awsConfig(m.URL, credentials.NewStaticCredentialsProvider(creds.AccessKeyID, creds.SecretAccessKey, creds.SessionToken)))
+	login := func() (*cip.InitiateAuthOutput, error) {
+		return c.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: id, AuthFlow: ciptypes.AuthFlowTypeUserPasswordAuth,
+			AuthParameters: map[string]string{"USERNAME": "u@example.com", "PASSWORD": "Passw0rd!x"}})
+	}
+	auth, err := login()
+	if err != nil {
+		t.Fatalf("InitiateAuth as a role without cognito-idp permissions: got %v, want allowed (a public API)", err)
+	}
+	refresh := auth.AuthenticationResult.RefreshToken
+	if _, err := c.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: pool.UserPool.Id, Username: aws.String("u@example.com")}); err == nil || !strings.Contains(err.Error(), "403") {
+		t.Errorf("AdminGetUser as that role: got %v, want a 403 denial", err)
+	}
+	if _, err := c.RevokeToken(ctx, &cip.RevokeTokenInput{ClientId: id, Token: refresh, ClientSecret: aws.String("wrong")}); err == nil || !strings.Contains(err.Error(), "NotAuthorized") {
+		t.Errorf("RevokeToken with a wrong secret: got %v, want NotAuthorized", err)
+	}
+	if _, err := c.RevokeToken(ctx, &cip.RevokeTokenInput{ClientId: id, Token: refresh, ClientSecret: aws.String(secret)}); err != nil {
+		t.Fatalf("RevokeToken: got %v, want success", err)
+	}
+	_, err = c.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: id, AuthFlow: ciptypes.AuthFlowTypeRefreshTokenAuth,
+		AuthParameters: map[string]string{"REFRESH_TOKEN": aws.ToString(refresh)}})
+	if err == nil {
+		t.Error("refresh with the revoked token: got tokens, want a refusal")
 	}
 }

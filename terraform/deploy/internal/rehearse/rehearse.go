@@ -28,6 +28,7 @@ import (
 
 	"bffsuite.dev/deploy/internal/lambdazip"
 	"bffsuite.dev/shared/buildtags"
+	"bffsuite.dev/shared/smoke"
 	"github.com/aws/aws-sdk-go-v2/aws"
 )
 
@@ -57,6 +58,9 @@ type Options struct {
 	// ColdStarts is how many cold starts of each function (and of the floor) are measured;
 	// the median is reported (default 5).
 	ColdStarts int
+	// NoJourneys skips the smoke journeys through the applied APIs (each journey also needs
+	// its BFF among Only).
+	NoJourneys bool
 }
 
 // Function is one function's result under the emulator.
@@ -83,6 +87,8 @@ type Report struct {
 	// Floor is the median init of a bare aws-lambda-go handler (shared/server/testdata/floor),
 	// built and run the same way, measured in the same run.
 	Floor time.Duration
+	// Journeys are the smoke journeys run through the fronts of the applied APIs.
+	Journeys []*smoke.Report
 }
 
 // Step is one timed phase.
@@ -343,7 +349,7 @@ func (r *runner) destroy(ctx context.Context) (string, error) {
 	return summary, nil
 }
 
-func (r *runner) functions(ctx context.Context, dist string) error {
+func (r *runner) functions(ctx context.Context, dist string) (err error) {
 	var names map[string]string
 	var secrets map[string][]string
 	var partnerURL string
@@ -429,6 +435,15 @@ func (r *runner) functions(ctx context.Context, dist string) error {
 		return err
 	}
 
+	// What the journeys need from the operator's side, done with admin credentials before IAM
+	// is enforced: the partner onboarded with bffdeploy, a mobile user, the APIs read back.
+	var setup *journeySetup
+	if !r.o.NoJourneys {
+		if setup, err = r.prepareJourneys(ctx, names, bffs); err != nil {
+			return err
+		}
+	}
+
 	if err := r.step("moto IAM enforcement on", func() (string, error) { return "", r.moto.SetIAM(true) }); err != nil {
 		return err
 	}
@@ -447,6 +462,11 @@ func (r *runner) functions(ctx context.Context, dist string) error {
 	}
 	if len(failures) > 0 {
 		return errors.New(strings.Join(failures, "\n"))
+	}
+	if setup != nil {
+		if err := r.journeys(ctx, setup, fns); err != nil {
+			return err
+		}
 	}
 	return r.step("cold starts: functions vs floor", func() (string, error) { return r.coldStarts(ctx, fns) })
 }
@@ -479,8 +499,10 @@ func (r *runner) coldStarts(ctx context.Context, targets []prepared) (string, er
 			}
 			ev, _ := HTTPEvent(bff, "v1", "/healthz")
 			_, err = em.Invoke(ctx, ev)
-			d, ok := em.InitDuration()
+			// Stop first: it waits for the output copiers, so the emulator's INIT REPORT line,
+			// which may arrive after the response, is in the logs before they are read.
 			em.Stop()
+			d, ok := em.InitDuration()
 			if err != nil {
 				return 0, err
 			}

@@ -236,3 +236,15 @@ func changedLines(out string) string {
 	}
 	return strings.Join(keep, "\n")
 }
+
+// OutputsJSON is `tofu output -json` (every output of the root), as bffdeploy's -outputs reads it.
+func (t Tofu) OutputsJSON(ctx context.Context) ([]byte, error) {
+	cmd := exec.CommandContext(ctx, t.Bin, "output", "-json")
+	cmd.Dir = t.Dir
+	cmd.Env = append(os.Environ(), t.Env...)
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("tofu output -json: %w", err)
+	}
+	return out, nil
+}
