@@ -27,6 +27,7 @@ func run() error {
 	repo := flag.String("repo", ".", "repository root (go.work, terraform/)")
 	work := flag.String("work", "", "keep the terraform copy, zips and logs in this directory (default: a temp dir, removed)")
 	until := flag.String("until", "", `stop after "plan" or "apply" (default: the whole rehearsal)`)
+	summary := flag.String("summary", "", "also write the figures as JSON to this file (make bench reads it; written on failure too)")
 	flag.Parse()
 	root, err := filepath.Abs(*repo)
 	if err != nil {
@@ -35,6 +36,11 @@ func run() error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	rep, err := rehearse.Run(ctx, rehearse.Options{Repo: root, Out: os.Stdout, WorkDir: *work, Until: *until})
+	if *summary != "" {
+		if serr := rehearse.WriteSummary(*summary, rep, err); serr != nil && err == nil {
+			err = serr
+		}
+	}
 	if len(rep.Functions) > 0 {
 		fmt.Println()
 		fmt.Println("Functions as deployed (under the Lambda RIE with their environment and role credentials, moto IAM on):")
