@@ -95,7 +95,7 @@ lambda: ## build bootstrap zips for linux/arm64 into dist/ (reproducible; prints
 
 .PHONY: bench
 bench: ## run the benchmarks and write bench/results/latest.{md,json} (a few minutes)
-	@.ci/install-deps rie ddb >/dev/null
+	@.ci/install-deps rie ddb tofu moto >/dev/null
 	go run ./bench/cmd/benchreport -out bench/results
 
 SOAK_DURATION ?= 10m

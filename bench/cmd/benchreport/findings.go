@@ -18,6 +18,15 @@ func findings(r *report.Report) []string {
 		out = append(out, fmt.Sprintf("Cold start %s: init %.1f ms = %.2f× the floor (%s), bootstrap %.1f MB (%s).",
 			c.Name, float64(c.Init)/1e6, c.InitRatio, verdict(c.InitPass, "≤ 2× and < 15 ms"), float64(c.Arm64Bytes)/1e6, verdict(c.SizePass, "< 15 MB")))
 	}
+	if d := r.Deployed; d != nil {
+		if !d.Measured {
+			out = append(out, "Init as deployed (make rehearse): not measured: "+d.Note)
+		}
+		for _, f := range d.Rows {
+			out = append(out, fmt.Sprintf("Init as deployed %s (its env and role, secrets from SSM, moto IAM on): %.1f ms = %.2f× the floor measured in the same rehearsal; %.2f× with its secrets in the environment instead of SSM.",
+				f.Name, float64(f.Init)/1e6, f.InitRatio, f.NoSSMRatio))
+		}
+	}
 	var direct float64
 	for _, g := range r.LambdaPath {
 		if g.Name == "BenchmarkGinDirect" {

@@ -1,9 +1,9 @@
 // Command benchreport is `make bench`: it builds the three BFFs and their floors, measures
 // cold starts under the Lambda Runtime Interface Emulator, the warm Lambda path (Go
-// benchmarks), warm latency and throughput on loopback against a bare Gin floor, aggregation
-// under injected latency, payload sizes and the cost per million requests, and writes
-// latest.md and latest.json into -out. Every server runs as its own process; the load
-// generator runs here.
+// benchmarks), each function's init as deployed (the make rehearse rehearsal), warm latency
+// and throughput on loopback against a bare Gin floor, aggregation under injected latency,
+// payload sizes and the cost per million requests, and writes latest.md and latest.json into
+// -out. Every server runs as its own process; the load generator runs here.
 package main
 
 import (
@@ -40,6 +40,7 @@ type options struct {
 	skipCold    bool
 	skipGoBench bool
 	skipArm64   bool
+	deployed    bool
 }
 
 func main() {
@@ -59,6 +60,7 @@ func main() {
 	flag.BoolVar(&o.skipCold, "skip-cold", false, "skip the emulator cold starts")
 	flag.BoolVar(&o.skipGoBench, "skip-gobench", false, "skip the Go benchmarks of the Lambda path")
 	flag.BoolVar(&o.skipArm64, "skip-arm64", false, "skip the linux/arm64 size build")
+	flag.BoolVar(&o.deployed, "deployed", true, "measure init as deployed with make rehearse's rehearsal (needs moto_server, tofu, the RIE)")
 	flag.Parse()
 	if err := run(ctx, o); err != nil {
 		fmt.Fprintln(os.Stderr, "benchreport:", err)
@@ -153,6 +155,17 @@ func run(ctx context.Context, o options) error {
 			return err
 		}
 		r.ColdStart = rows
+	}
+	if o.deployed {
+		logf("init as deployed: the make rehearse rehearsal (tofu apply to moto, each function under the RIE with its env and role)")
+		d, err := deployedInit(ctx, o.root, toolsDir(o.tools), work, os.Getenv("CI") != "")
+		if err != nil {
+			return err
+		}
+		if !d.Measured {
+			logf("  not measured: %s", d.Note)
+		}
+		r.Deployed = d
 	}
 	logf("warm load: %d connections × %s per target", o.conns, o.duration)
 	if err := warm(ctx, o, localBins, work, r); err != nil {

@@ -76,6 +76,9 @@ func (r *Report) Markdown() string {
 	if r.TracingInit != "" {
 		w("\n### Init with tracing and metrics off vs on (shared/tracing BenchmarkLambdaInit: a fixture app under the emulator, median of 5 starts each)\n\n```\n%s\n```\n", r.TracingInit)
 	}
+	if r.Deployed != nil {
+		b.WriteString(r.Deployed.markdown())
+	}
 	w("\n## 2. Warm latency and throughput (loopback, separate processes)\n\n")
 	w("Closed loop: %d connections for %s per target after a short warm-up, then 1 connection for %s (the way one Lambda instance sees requests). ", r.Settings.Connections, r.Settings.WarmDuration, r.Settings.SerialWindow)
 	w("BFFs are the release builds on the embedded backend; the floor is a bare `gin.New()` process answering the bytes captured from the BFF. Errors: transport errors and unexpected statuses.\n\n")

@@ -27,7 +27,10 @@ type Report struct {
 	LambdaPath []GoBench `json:"lambda_path"`
 	// TracingInit is the output line of shared/tracing's BenchmarkLambdaInit: init under the
 	// emulator with tracing and metrics off and on, next to the floor.
-	TracingInit string        `json:"tracing_init,omitempty"`
+	TracingInit string `json:"tracing_init,omitempty"`
+	// Deployed is each function as `make rehearse` deployed it next to the floor (nil when
+	// benchreport ran with -deployed=false).
+	Deployed    *DeployedInit `json:"deployed_init,omitempty"`
 	Warm        []WarmRow     `json:"warm"`
 	Aggregation []AggRow      `json:"aggregation"`
 	Payloads    []PayloadRow  `json:"payloads"`

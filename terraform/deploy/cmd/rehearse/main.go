@@ -29,6 +29,7 @@ func run() error {
 	until := flag.String("until", "", `stop after "plan" or "apply" (default: the whole rehearsal)`)
 	noDestroy := flag.Bool("no-destroy", false, "skip destroy (when iterating: moto, and the stack with it, stops with the run anyway)")
 	skipBuild := flag.Bool("skip-build", false, "use the zips already in -work DIR/dist")
+	summary := flag.String("summary", "", "also write the figures as JSON to this file (make bench reads it; written on failure too)")
 	flag.Parse()
 	if *skipBuild && *work == "" {
 		return fmt.Errorf("-skip-build needs -work DIR holding the zips of an earlier run")
@@ -40,6 +41,11 @@ func run() error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	rep, err := rehearse.Run(ctx, rehearse.Options{Repo: root, Out: os.Stdout, WorkDir: *work, Until: *until, NoDestroy: *noDestroy, SkipBuild: *skipBuild})
+	if *summary != "" {
+		if serr := rehearse.WriteSummary(*summary, rep, err); serr != nil && err == nil {
+			err = serr
+		}
+	}
 	if len(rep.Functions) > 0 {
 		fmt.Println()
 		fmt.Println("Functions as deployed (under the Lambda RIE with their environment and role credentials, moto IAM on):")
