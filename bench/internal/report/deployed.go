@@ -117,9 +117,17 @@ func (d *DeployedInit) markdown() string {
 			noSSM, noSSMRatio = ms(r.InitNoSSM), fmt.Sprintf("%.2f×", r.NoSSMRatio)
 		}
 		w("| %s | %s | %s | %d MB | %s | %s | %s | %.2f× | %s | %s |\n", r.Name, r.Architecture, r.Runtime, r.MemoryMB,
-			ms(r.FirstInit), ms(r.Init), ms(d.Floor), r.InitRatio, noSSM, noSSMRatio)
+			firstInit(r.FirstInit), ms(r.Init), ms(d.Floor), r.InitRatio, noSSM, noSSMRatio)
 	}
 	w("\nRehearsal steps: `tofu apply` %s, second `tofu plan` (must be empty) %s, `tofu destroy` %s.\n",
 		d.Apply.Round(10*time.Millisecond), d.Plan.Round(10*time.Millisecond), d.Destroy.Round(10*time.Millisecond))
 	return b.String()
+}
+
+// firstInit renders the first cold start's init, which the emulator may not have reported.
+func firstInit(d time.Duration) string {
+	if d <= 0 {
+		return "not reported"
+	}
+	return ms(d)
 }

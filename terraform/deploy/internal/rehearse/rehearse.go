@@ -576,6 +576,13 @@ func (r *runner) invoke(ctx context.Context, boot string, env []string, stage st
 		return "", fmt.Errorf("%s: GET /readyz: %w\n%s", fn.Name, err, initError(em.Logs()))
 	}
 	fn.Readyz, fn.ReadyzBody = code, body
+	if fn.Init == 0 {
+		// The emulator's INIT REPORT line can arrive after the first response: by the second
+		// invoke it has been written.
+		if d, ok := em.InitDuration(); ok {
+			fn.Init = d
+		}
+	}
 	detail := fmt.Sprintf("init %s, /healthz %d, /readyz %d", fn.Init.Round(100*time.Microsecond), fn.Healthz, fn.Readyz)
 	if code != 200 {
 		return detail, fmt.Errorf("%s: GET /readyz = %d, want 200: %s", fn.Name, code, tail(body, 600))
