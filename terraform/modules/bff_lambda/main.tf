@@ -130,9 +130,13 @@ resource "aws_lambda_function" "this" {
   dynamic "logging_config" {
     for_each = var.logging_config ? [1] : []
     content {
-      log_format       = "JSON"
-      log_group        = aws_cloudwatch_log_group.this.name
-      system_log_level = var.log_level
+      log_format = "JSON"
+      log_group  = aws_cloudwatch_log_group.this.name
+      # With JSON logs Lambda sets AWS_LAMBDA_LOG_LEVEL from application_log_level (INFO when
+      # unset), and shared/logging lets it win over BFF_LOG_LEVEL: set it from the env's level.
+      application_log_level = var.application_log_level
+      # INFO keeps the platform REPORT lines (duration, memory, init duration).
+      system_log_level = var.system_log_level
     }
   }
 

@@ -69,14 +69,25 @@ variable "log_retention_days" {
   }
 }
 
-variable "log_level" {
+variable "application_log_level" {
   type        = string
-  description = "Lambda system log level (platform logs); the application log level is the BFF's own BFF_LOG_LEVEL."
-  default     = "WARN"
+  description = "Application log level of the JSON logging config (AWS_LAMBDA_LOG_LEVEL, which wins over BFF_LOG_LEVEL in shared/logging): pass the BFF's own level in upper case."
+  default     = "INFO"
 
   validation {
-    condition     = contains(["DEBUG", "INFO", "WARN"], var.log_level)
-    error_message = "log_level must be DEBUG, INFO or WARN."
+    condition     = contains(["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"], var.application_log_level)
+    error_message = "application_log_level must be TRACE, DEBUG, INFO, WARN, ERROR or FATAL."
+  }
+}
+
+variable "system_log_level" {
+  type        = string
+  description = "Lambda system (platform) log level. WARN would drop the platform REPORT lines (duration, billed duration, memory, init duration) that cold-start and sizing queries read."
+  default     = "INFO"
+
+  validation {
+    condition     = contains(["DEBUG", "INFO"], var.system_log_level)
+    error_message = "system_log_level must be DEBUG or INFO: WARN drops the platform REPORT lines (duration, memory, init duration)."
   }
 }
 

@@ -235,19 +235,21 @@ module "lambda" {
   source   = "../bff_lambda"
   for_each = toset(local.bffs)
 
-  function_name        = "${local.name_prefix}-${each.key}"
-  description          = "bff-${each.key} (${var.environment})"
-  zip_path             = "${var.artifact_dir}/bff-${each.key}.zip"
-  architecture         = var.lambda_architecture
-  logging_config       = var.lambda_logging_config
-  memory_mb            = local.lambda[each.key].memory_mb
-  timeout_seconds      = local.lambda[each.key].timeout_seconds
-  reserved_concurrency = local.lambda[each.key].reserved_concurrency
-  log_retention_days   = var.log_retention_days
-  xray_tracing         = var.xray_tracing
-  environment          = local.environment[each.key]
-  ssm_parameter_arns   = local.secret_parameter_arns[each.key]
-  tags                 = merge(var.tags, { "bffsuite:bff" = each.key })
+  function_name  = "${local.name_prefix}-${each.key}"
+  description    = "bff-${each.key} (${var.environment})"
+  zip_path       = "${var.artifact_dir}/bff-${each.key}.zip"
+  architecture   = var.lambda_architecture
+  logging_config = var.lambda_logging_config
+  # The same level as BFF_LOG_LEVEL: AWS_LAMBDA_LOG_LEVEL (from this) wins in shared/logging.
+  application_log_level = upper(var.log_level)
+  memory_mb             = local.lambda[each.key].memory_mb
+  timeout_seconds       = local.lambda[each.key].timeout_seconds
+  reserved_concurrency  = local.lambda[each.key].reserved_concurrency
+  log_retention_days    = var.log_retention_days
+  xray_tracing          = var.xray_tracing
+  environment           = local.environment[each.key]
+  ssm_parameter_arns    = local.secret_parameter_arns[each.key]
+  tags                  = merge(var.tags, { "bffsuite:bff" = each.key })
 
   dynamodb_access = {
     for table, actions in local.table_actions[each.key] : table => {
