@@ -5,6 +5,7 @@ package tfcheck
 
 import (
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"bffsuite.dev/shared/logging"
@@ -115,5 +116,48 @@ func TestLambdaLogLevels(t *testing.T) {
 		if !ok1 || !ok2 || gl != wl {
 			t.Errorf("log_level %q: AWS_LAMBDA_LOG_LEVEL %q means %v to shared/logging, want %v", level, got, gl, wl)
 		}
+	}
+}
+
+// kms:Decrypt on an alias ARN matches the alias resource, never the key behind it: the role's
+// decrypt grant must name key ARNs (the AWS managed SSM key resolved through its alias).
+func TestSSMDecryptGrantsKeyARNs(t *testing.T) {
+	lambda := loadModule(t, "modules/bff_lambda")
+	e, ok := lambda.Local("ssm_kms_key_arns")
+	if !ok {
+		t.Fatal("bff_lambda has no local.ssm_kms_key_arns")
+	}
+	for _, s := range StringLiterals(e) {
+		if strings.Contains(s, "alias/") {
+			t.Errorf("local.ssm_kms_key_arns holds %q: a grant on an alias ARN allows nothing", s)
+		}
+	}
+	resolved := false
+	for _, tr := range e.Variables() {
+		if tr.RootName() == "data" && len(tr) > 1 {
+			if a, ok := tr[1].(hcl.TraverseAttr); ok && a.Name == "aws_kms_alias" {
+				resolved = true
+			}
+		}
+	}
+	if !resolved {
+		t.Errorf("local.ssm_kms_key_arns does not resolve the managed key through data.aws_kms_alias")
+	}
+	d, err := lambda.Block("data", "aws_kms_alias", "ssm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := Attr(d, "name"); err != nil || evalString(t, n, map[string]cty.Value{}) != "alias/aws/ssm" {
+		t.Errorf("data.aws_kms_alias.ssm name: want alias/aws/ssm (%v)", err)
+	}
+	for _, tc := range []struct {
+		arn    string
+		refuse bool
+	}{
+		{"arn:aws:kms:eu-central-1:123456789012:alias/aws/ssm", true},
+		{"arn:aws:kms:eu-central-1:123456789012:alias/my-key", true},
+		{"arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab", false},
+	} {
+		wantValidation(t, lambda, "kms_key_arns", map[string]cty.Value{"kms_key_arns": cty.ListVal([]cty.Value{cty.StringVal(tc.arn)})}, tc.refuse)
 	}
 }

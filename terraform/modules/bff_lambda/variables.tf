@@ -147,8 +147,14 @@ variable "ssm_parameter_arns" {
 
 variable "kms_key_arns" {
   type        = list(string)
-  description = "KMS keys used to decrypt the SSM parameters; empty means the AWS managed key alias/aws/ssm (decrypt allowed only via SSM)."
+  description = "KMS key ARNs used to decrypt the SSM parameters; empty means the AWS managed key behind alias/aws/ssm, resolved to its key ARN (decrypt allowed only via SSM)."
   default     = []
+
+  # IAM grants on an alias ARN match the alias resource only, never the key: such a grant is void.
+  validation {
+    condition     = alltrue([for a in var.kms_key_arns : can(regex("^arn:[^:]+:kms:[^:]*:[0-9]*:key/", a))])
+    error_message = "kms_key_arns must be key ARNs (arn:...:kms:REGION:ACCOUNT:key/ID), not aliases: KMS evaluates a grant on an alias ARN as a grant on the alias, so kms:Decrypt there allows nothing."
+  }
 }
 
 variable "tags" {
