@@ -145,14 +145,18 @@ locals {
   }
 
   # --- routes (tfcheck compares them with the BFFs' openapi.json) -------------------------------
-  # Mobile: the public operations stay open, everything else needs a mobile access token.
+  # Mobile: the public operations stay open, everything else needs a mobile access token. The
+  # JWT authorizer alone accepts any token whose aud or client_id is the mobile client, ID
+  # tokens included (they carry aud); a route scope admits only tokens whose scope claim holds
+  # it, and Cognito puts aws.cognito.signin.user.admin in every access token from the user-pool
+  # API sign-in (InitiateAuth, SRP, refresh) and in no ID token.
   mobile_routes = {
     "GET /healthz"           = { authorized = false }
     "GET /readyz"            = { authorized = false }
     "GET /openapi.json"      = { authorized = false }
     "GET /docs"              = { authorized = false }
     "POST /v1/auth/{proxy+}" = { authorized = false }
-    "$default"               = { authorized = true }
+    "$default"               = { authorized = true, scopes = ["aws.cognito.signin.user.admin"] }
   }
 
   # Partner: one method per operation with the scope it needs (short names; the resource server
