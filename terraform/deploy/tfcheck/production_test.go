@@ -161,3 +161,31 @@ func TestSSMDecryptGrantsKeyARNs(t *testing.T) {
 		wantValidation(t, lambda, "kms_key_arns", map[string]cty.Value{"kms_key_arns": cty.ListVal([]cty.Value{cty.StringVal(tc.arn)})}, tc.refuse)
 	}
 }
+
+// The API Gateway CloudWatch role is one setting per account and region: two env roots managing
+// it overwrite each other, so only prod does by default. Its trust policy is the documented
+// service-principal-only one (no aws:SourceAccount API Gateway is not documented to send).
+func TestAPIGatewayAccountRoleSingleOwner(t *testing.T) {
+	for env, want := range map[string]bool{"dev": false, "prod": true} {
+		m := loadModule(t, "envs/"+env)
+		got, err := VariableDefault(m, "manage_apigw_account_role")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.True() != want {
+			t.Errorf("envs/%s manage_apigw_account_role default = %v, want %v", env, got.True(), want)
+		}
+	}
+	rest := loadModule(t, "modules/rest_api")
+	d, err := rest.Block("data", "aws_iam_policy_document", "apigw_assume")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range d.Body.Blocks {
+		for _, c := range st.Body.Blocks {
+			if c.Type == "condition" {
+				t.Errorf("apigw_assume has a condition block: AWS documents none for the API Gateway CloudWatch role")
+			}
+		}
+	}
+}

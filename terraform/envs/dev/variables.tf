@@ -58,8 +58,8 @@ variable "custom_domains" {
 
 variable "manage_apigw_account_role" {
   type        = bool
-  description = "Manage the account-wide API Gateway CloudWatch role; set false when another configuration in this account and region does."
-  default     = true
+  description = "Manage the account-wide API Gateway CloudWatch role (one per account and region). Off in dev: prod (or an account baseline) owns it when dev shares the account, and two roots managing it overwrite each other. Set true when dev has an account and region of its own, or REST access logging fails (\"CloudWatch Logs role ARN must be set in account settings\")."
+  default     = false
 }
 
 variable "alarm_topic_arn" {

@@ -288,6 +288,11 @@ resource "aws_api_gateway_usage_plan_key" "partner" {
 
 # --- account-wide CloudWatch role for REST API logging (one per account and region) ------------
 
+# No aws:SourceAccount condition: AWS documents this role's trust policy with the service
+# principal alone, and documents no source-account context for the assumption API Gateway makes
+# with the account-level role (a condition API Gateway does not send makes every assumption fail,
+# and UpdateAccount refuses the role). Another account cannot point its API Gateway at this role:
+# UpdateAccount needs iam:PassRole on it, which only principals of this account can have.
 data "aws_iam_policy_document" "apigw_assume" {
   count = var.manage_account_logging_role ? 1 : 0
 
@@ -296,11 +301,6 @@ data "aws_iam_policy_document" "apigw_assume" {
     principals {
       type        = "Service"
       identifiers = ["apigateway.amazonaws.com"]
-    }
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [data.aws_caller_identity.current.account_id]
     }
   }
 }
