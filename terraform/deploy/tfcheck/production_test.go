@@ -189,3 +189,36 @@ func TestAPIGatewayAccountRoleSingleOwner(t *testing.T) {
 		}
 	}
 }
+
+// The REST deployment is a snapshot: its trigger must change when a method, integration,
+// resource or gateway response is replaced, not only when the route inputs change.
+func TestRESTDeploymentTriggerHashesIDs(t *testing.T) {
+	rest := loadModule(t, "modules/rest_api")
+	d, err := rest.Block("resource", "aws_api_gateway_deployment", "this")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var trig *hclsyntax.Attribute
+	if a, ok := d.Body.Attributes["triggers"]; ok {
+		trig = a
+	} else {
+		t.Fatal("aws_api_gateway_deployment.this has no triggers")
+	}
+	refs := map[string]bool{}
+	for _, tr := range trig.Expr.Variables() {
+		if len(tr) < 2 {
+			continue
+		}
+		if a, ok := tr[1].(hcl.TraverseAttr); ok {
+			refs[tr.RootName()+"."+a.Name] = true
+		}
+	}
+	for _, want := range []string{
+		"aws_api_gateway_method.this", "aws_api_gateway_integration.this",
+		"aws_api_gateway_gateway_response.problem", "aws_api_gateway_authorizer.cognito", "local.resource_ids",
+	} {
+		if !refs[want] {
+			t.Errorf("deployment triggers do not reference %s: a replaced one would not be redeployed", want)
+		}
+	}
+}

@@ -151,7 +151,11 @@ resource "aws_api_gateway_deployment" "this" {
   rest_api_id = aws_api_gateway_rest_api.this.id
   description = "Managed by Terraform"
 
-  # Redeploy whenever the API's shape changes.
+  # Redeploy whenever the API's shape changes: the inputs, and the ids of every resource, method,
+  # integration, authorizer and gateway response, so a replaced one (new id, same inputs) is in
+  # the snapshot too. A removed route changes the hash, but Terraform creates this replacement
+  # (create_before_destroy) before it destroys the removed method: that deployment still serves
+  # the route until the next one (docs/deploy.md, "Production review decisions").
   triggers = {
     redeploy = sha1(jsonencode([
       var.routes,
@@ -160,6 +164,11 @@ resource "aws_api_gateway_deployment" "this" {
       var.integration_timeout_ms,
       var.user_pool_arn,
       local.gateway_problems,
+      local.resource_ids,
+      aws_api_gateway_authorizer.cognito.id,
+      { for k, m in aws_api_gateway_method.this : k => m.id },
+      { for k, i in aws_api_gateway_integration.this : k => i.id },
+      { for k, r in aws_api_gateway_gateway_response.problem : k => r.id },
     ]))
   }
 
