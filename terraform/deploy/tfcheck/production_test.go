@@ -222,3 +222,69 @@ func TestRESTDeploymentTriggerHashesIDs(t *testing.T) {
 		}
 	}
 }
+
+// prod refuses a web API without a custom domain on the shop's site: the SameSite session
+// cookie is never sent to the execute-api host from the shop's pages.
+func TestProdWebNeedsSameSiteDomain(t *testing.T) {
+	prod := loadModule(t, "envs/prod")
+	web := func(domain string) cty.Value {
+		return cty.MapVal(map[string]cty.Value{"web": cty.ObjectVal(map[string]cty.Value{
+			"domain_name": cty.StringVal(domain), "certificate_arn": cty.StringVal("arn:aws:acm:eu-central-1:123456789012:certificate/x"),
+			"base_path": cty.NullVal(cty.String), "route53_zone_id": cty.NullVal(cty.String),
+		})})
+	}
+	noDomains := cty.MapValEmpty(cty.Object(map[string]cty.Type{"domain_name": cty.String, "certificate_arn": cty.String, "base_path": cty.String, "route53_zone_id": cty.String}))
+	wantValidation(t, prod, "custom_domains", map[string]cty.Value{"custom_domains": noDomains}, true)
+	wantValidation(t, prod, "custom_domains", map[string]cty.Value{"custom_domains": web("api.shop.example.com")}, false)
+
+	out, err := prod.Block("output", "web_api_url")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cond hclsyntax.Expression
+	for _, b := range out.Body.Blocks {
+		if b.Type == "precondition" {
+			cond, _ = Attr(b, "condition")
+		}
+	}
+	if cond == nil {
+		t.Fatal("output web_api_url has no precondition on the web domain's site")
+	}
+	for _, tc := range []struct {
+		domain string
+		origin string
+		ok     bool
+	}{
+		{"api.shop.example.com", "https://shop.example.com", true},
+		{"api.example.com", "https://www.example.com", true},
+		{"api.shop.example.com", "https://www.shop.example.com:8443", true},
+		{"api.other-site.com", "https://shop.example.com", false},
+		{"", "https://shop.example.com", false},
+	} {
+		vars := map[string]cty.Value{"web_origins": cty.ListVal([]cty.Value{cty.StringVal(tc.origin)}), "custom_domains": web(tc.domain)}
+		if tc.domain == "" {
+			vars["custom_domains"] = noDomains
+		}
+		locals := map[string]cty.Value{}
+		ctx := &hcl.EvalContext{Functions: validationFuncs, Variables: map[string]cty.Value{"var": cty.ObjectVal(vars)}}
+		for _, name := range []string{"web_domain", "web_domain_parent", "web_origin_hosts"} {
+			e, ok := prod.Local(name)
+			if !ok {
+				t.Fatalf("envs/prod has no local.%s", name)
+			}
+			v, diags := e.Value(ctx)
+			if diags.HasErrors() {
+				t.Fatalf("local.%s: %v", name, diags)
+			}
+			locals[name] = v
+			ctx.Variables["local"] = cty.ObjectVal(locals)
+		}
+		got, diags := cond.Value(ctx)
+		if diags.HasErrors() {
+			t.Fatalf("precondition: %v", diags)
+		}
+		if got.True() != tc.ok {
+			t.Errorf("web domain %q with origin %s: precondition holds = %v, want %v", tc.domain, tc.origin, got.True(), tc.ok)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package tfcheck
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/ext/tryfunc"
@@ -13,17 +14,32 @@ import (
 // validationFuncs are the Terraform functions the suite's validation and precondition rules
 // use, with Terraform's semantics (go-cty's stdlib is what Terraform itself builds on).
 var validationFuncs = map[string]function.Function{
-	"alltrue":  allTrueFunc,
-	"anytrue":  anyTrueFunc,
-	"can":      tryfunc.CanFunc,
-	"contains": stdlib.ContainsFunc,
-	"length":   stdlib.LengthFunc,
-	"lower":    stdlib.LowerFunc,
-	"regex":    stdlib.RegexFunc,
-	"upper":    stdlib.UpperFunc,
-	"values":   stdlib.ValuesFunc,
-	"keys":     stdlib.KeysFunc,
+	"alltrue":    allTrueFunc,
+	"anytrue":    anyTrueFunc,
+	"can":        tryfunc.CanFunc,
+	"contains":   stdlib.ContainsFunc,
+	"length":     stdlib.LengthFunc,
+	"lower":      stdlib.LowerFunc,
+	"regex":      stdlib.RegexFunc,
+	"upper":      stdlib.UpperFunc,
+	"values":     stdlib.ValuesFunc,
+	"keys":       stdlib.KeysFunc,
+	"join":       stdlib.JoinFunc,
+	"slice":      stdlib.SliceFunc,
+	"split":      stdlib.SplitFunc,
+	"trimprefix": stdlib.TrimPrefixFunc,
+	"endswith":   endsWithFunc,
+	"try":        tryfunc.TryFunc,
 }
+
+// endsWithFunc is Terraform's endswith(string, suffix).
+var endsWithFunc = function.New(&function.Spec{
+	Params: []function.Parameter{{Name: "str", Type: cty.String}, {Name: "suffix", Type: cty.String}},
+	Type:   function.StaticReturnType(cty.Bool),
+	Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+		return cty.BoolVal(strings.HasSuffix(args[0].AsString(), args[1].AsString())), nil
+	},
+})
 
 func boolListFunc(all bool) function.Function {
 	return function.New(&function.Spec{

@@ -48,3 +48,12 @@ module "suite" {
     partner = { rate_limit = 200, burst_limit = 400 }
   }
 }
+
+locals {
+  # "Same site" for the web session cookie: the web API's custom domain and a web origin share
+  # the parent domain of the API host (api.shop.example.com with https://shop.example.com or
+  # https://www.shop.example.com).
+  web_domain        = try(var.custom_domains["web"].domain_name, "")
+  web_domain_parent = join(".", slice(split(".", local.web_domain), 1, length(split(".", local.web_domain))))
+  web_origin_hosts  = [for o in var.web_origins : split(":", trimprefix(o, "https://"))[0]]
+}

@@ -1,6 +1,11 @@
 output "web_api_url" {
   description = "Base URL of bff-web."
   value       = module.suite.web_api_url
+
+  precondition {
+    condition     = local.web_domain_parent != "" && anytrue([for h in local.web_origin_hosts : h == local.web_domain_parent || endswith(h, ".${local.web_domain_parent}")])
+    error_message = "custom_domains[\"web\"].domain_name (${local.web_domain}) must be on the site of a web origin (${join(", ", var.web_origins)}), e.g. api.shop.example.com for https://shop.example.com: the SameSite session cookie is not sent across sites."
+  }
 }
 
 output "mobile_api_url" {

@@ -56,8 +56,16 @@ variable "custom_domains" {
     base_path       = optional(string)
     route53_zone_id = optional(string)
   }))
-  description = "Optional custom domains keyed by web, mobile, partner."
+  description = "Custom domains keyed by web, mobile, partner. prod requires \"web\" on the shop's own site (e.g. api.shop.example.com beside https://shop.example.com)."
   default     = {}
+
+  # The web session cookie only travels on requests from the shop's own site: on the
+  # execute-api host a shop on another site never sends it (SameSite=Strict/Lax refuse it, and
+  # browsers block third-party cookies with None), so login "works" and every later call is 401.
+  validation {
+    condition     = contains(keys(var.custom_domains), "web")
+    error_message = "prod needs custom_domains[\"web\"] on the shop's site (e.g. api.shop.example.com): the session cookie is never sent to the execute-api host from the shop's pages."
+  }
 }
 
 variable "manage_apigw_account_role" {
