@@ -288,3 +288,46 @@ func TestProdWebNeedsSameSiteDomain(t *testing.T) {
 		}
 	}
 }
+
+// Both env roots wire allowed_account_ids into the provider; prod requires it.
+func TestAllowedAccountIDs(t *testing.T) {
+	for _, env := range []string{"dev", "prod"} {
+		m := loadModule(t, "envs/"+env)
+		p, err := m.Block("provider", "aws")
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, err := Attr(p, "allowed_account_ids")
+		if err != nil {
+			t.Errorf("envs/%s: %v", env, err)
+			continue
+		}
+		found := false
+		for _, tr := range e.Variables() {
+			if len(tr) > 1 && tr.RootName() == "var" {
+				if a, ok := tr[1].(hcl.TraverseAttr); ok && a.Name == "allowed_account_ids" {
+					found = true
+				}
+			}
+		}
+		if !found {
+			t.Errorf("envs/%s provider allowed_account_ids does not use var.allowed_account_ids", env)
+		}
+		list := func(ids ...string) map[string]cty.Value {
+			if len(ids) == 0 {
+				return map[string]cty.Value{"allowed_account_ids": cty.ListValEmpty(cty.String)}
+			}
+			var vs []cty.Value
+			for _, id := range ids {
+				vs = append(vs, cty.StringVal(id))
+			}
+			return map[string]cty.Value{"allowed_account_ids": cty.ListVal(vs)}
+		}
+		wantValidation(t, m, "allowed_account_ids", list("1234"), true)
+		wantValidation(t, m, "allowed_account_ids", list("123456789012"), false)
+		wantValidation(t, m, "allowed_account_ids", list(), env == "prod")
+	}
+	if _, err := VariableDefault(loadModule(t, "envs/prod"), "allowed_account_ids"); err == nil {
+		t.Error("envs/prod allowed_account_ids has a default, want it required")
+	}
+}

@@ -2,6 +2,8 @@
 
 provider "aws" {
   region = var.region
+  # The provider refuses to plan or apply with credentials of any other account.
+  allowed_account_ids = length(var.allowed_account_ids) > 0 ? var.allowed_account_ids : null
 
   default_tags {
     tags = {

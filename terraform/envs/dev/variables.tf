@@ -4,6 +4,17 @@ variable "region" {
   default     = "eu-central-1"
 }
 
+variable "allowed_account_ids" {
+  type        = list(string)
+  description = "AWS account IDs this env may be deployed to (the provider refuses credentials of any other account); empty allows any (the local rehearsal, whose fake credentials have no account)."
+  default     = []
+
+  validation {
+    condition     = alltrue([for a in var.allowed_account_ids : can(regex("^[0-9]{12}$", a))])
+    error_message = "allowed_account_ids must be 12-digit AWS account IDs."
+  }
+}
+
 variable "artifact_dir" {
   type        = string
   description = "Directory with the Lambda zips built by the deploy tool (bff-web.zip, bff-mobile.zip, bff-partner.zip), relative to this directory."

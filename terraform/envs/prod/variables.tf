@@ -4,6 +4,16 @@ variable "region" {
   default     = "eu-central-1"
 }
 
+variable "allowed_account_ids" {
+  type        = list(string)
+  description = "AWS account IDs prod may be deployed to (required): the provider refuses credentials of any other account before plan reads anything."
+
+  validation {
+    condition     = length(var.allowed_account_ids) > 0 && alltrue([for a in var.allowed_account_ids : can(regex("^[0-9]{12}$", a))])
+    error_message = "prod needs allowed_account_ids: one or more 12-digit AWS account IDs (the production account)."
+  }
+}
+
 variable "artifact_dir" {
   type        = string
   description = "Directory with the Lambda zips built by the deploy tool (bff-web.zip, bff-mobile.zip, bff-partner.zip), relative to this directory."
