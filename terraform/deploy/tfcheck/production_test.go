@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"bffsuite.dev/shared/logging"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
@@ -330,4 +331,82 @@ func TestAllowedAccountIDs(t *testing.T) {
 	if _, err := VariableDefault(loadModule(t, "envs/prod"), "allowed_account_ids"); err == nil {
 		t.Error("envs/prod allowed_account_ids has a default, want it required")
 	}
+}
+
+// No alarm fires to nobody: without alarm_topic_arn the suite creates a topic encrypted with a
+// key CloudWatch may use (the AWS managed alias/aws/sns key refuses it), and the alarms of web
+// and mobile cover Cognito, which login depends on.
+func TestAlarmsHaveATopicAndCoverCognito(t *testing.T) {
+	s := loadSuite(t)
+	for _, name := range []string{"alarms", "observability"} {
+		mod, err := s.Suite.Block("module", name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, err := Attr(mod, "alarm_topic_arn")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := Traversal(e); got != "local.alarm_topic_arn" {
+			t.Errorf("module.%s alarm_topic_arn = %s, want local.alarm_topic_arn (the given or the created topic)", name, got)
+		}
+	}
+	topic, err := s.Suite.Block("resource", "aws_sns_topic", "alarms")
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := Attr(topic, "kms_master_key_id")
+	if err != nil {
+		t.Fatalf("alarm topic: %v (unencrypted)", err)
+	}
+	own := false
+	for _, tr := range k.Variables() {
+		if a, ok := tr[len(tr)-1].(hcl.TraverseAttr); ok && tr.RootName() == "aws_kms_key" && a.Name == "arn" {
+			own = true
+		}
+	}
+	if !own || slicesContains(StringLiterals(k), "alias/aws/sns") {
+		t.Errorf("alarm topic kms_master_key_id is not the arn of the suite's own aws_kms_key (CloudWatch cannot use alias/aws/sns)")
+	}
+	pol, err := s.Suite.Block("data", "aws_iam_policy_document", "alarm_key_policy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lits := StringLiterals(pol.Body); !slicesContains(lits, "cloudwatch.amazonaws.com") || !slicesContains(lits, "kms:GenerateDataKey") {
+		t.Errorf("alarm key policy does not let cloudwatch.amazonaws.com encrypt (literals %v)", lits)
+	}
+
+	obs, err := s.Suite.Block("module", "observability")
+	if err != nil {
+		t.Fatal(err)
+	}
+	deps, err := Attr(obs, "dependencies")
+	if err != nil {
+		t.Fatalf("module.observability: %v (DynamoDB only)", err)
+	}
+	for bff, want := range map[string]bool{"web": true, "mobile": true, "partner": false} {
+		v, diags := deps.Value(&hcl.EvalContext{Variables: map[string]cty.Value{"each": cty.ObjectVal(map[string]cty.Value{"key": cty.StringVal(bff)})}})
+		if diags.HasErrors() {
+			t.Fatalf("dependencies for %s: %v", bff, diags)
+		}
+		got := false
+		for it := v.ElementIterator(); it.Next(); {
+			_, e := it.Element()
+			if e.AsString() == cognitoidentityprovider.ServiceID {
+				got = true
+			}
+		}
+		if got != want {
+			t.Errorf("%s dependency alarms cover %q = %v, want %v (the Dependency dimension is the SDK service ID)", bff, cognitoidentityprovider.ServiceID, got, want)
+		}
+	}
+}
+
+func slicesContains(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
 }

@@ -109,3 +109,8 @@ output "partner_registry_table" {
   description = "Partner registry table (bffdeploy partner add/list/disable)."
   value       = module.suite.partner_registry_table
 }
+
+output "alarm_topic_arn" {
+  description = "SNS topic the alarms notify (the suite's own encrypted topic unless alarm_topic_arn was given)."
+  value       = module.suite.alarm_topic_arn
+}

@@ -86,8 +86,14 @@ variable "manage_apigw_account_role" {
 
 variable "alarm_topic_arn" {
   type        = string
-  description = "SNS topic for alarms (null: alarms without notifications)."
+  description = "SNS topic for alarms; null creates an encrypted topic of the suite (output alarm_topic_arn), subscribed by alarm_emails."
   default     = null
+}
+
+variable "alarm_emails" {
+  type        = list(string)
+  description = "Email addresses subscribed to the suite's alarm topic when alarm_topic_arn is null (each confirms its subscription)."
+  default     = []
 }
 
 variable "mobile_app" {

@@ -345,7 +345,7 @@ module "alarms" {
   lambda_timeout_seconds = local.lambda[each.key].timeout_seconds
   latency_budget_ms      = local.request_budget_ms
   api                    = local.monitored_apis[each.key]
-  alarm_topic_arn        = var.alarm_topic_arn
+  alarm_topic_arn        = local.alarm_topic_arn
   tags                   = var.tags
 }
 
@@ -363,6 +363,9 @@ module "observability" {
   log_group_name    = module.lambda[each.key].log_group_name
   saved_queries     = var.saved_log_queries
   latency_budget_ms = local.request_budget_ms
-  alarm_topic_arn   = var.alarm_topic_arn
-  tags              = var.tags
+  alarm_topic_arn   = local.alarm_topic_arn
+  # SDK service IDs (the Dependency dimension): web and mobile sign users in through Cognito,
+  # so a Cognito outage breaks login; partner calls only DynamoDB.
+  dependencies = each.key == "partner" ? ["DynamoDB"] : ["DynamoDB", "Cognito Identity Provider"]
+  tags         = var.tags
 }

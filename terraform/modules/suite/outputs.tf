@@ -123,3 +123,8 @@ output "alarm_arns" {
   description = "Alarm ARNs keyed by BFF, then alarm kind."
   value       = { for b, a in module.alarms : b => a.alarm_arns }
 }
+
+output "alarm_topic_arn" {
+  description = "SNS topic the alarms notify: var.alarm_topic_arn, or the suite's own encrypted topic (subscribe to it)."
+  value       = local.alarm_topic_arn
+}

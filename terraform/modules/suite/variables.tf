@@ -175,8 +175,14 @@ variable "extra_environment" {
 
 variable "alarm_topic_arn" {
   type        = string
-  description = "SNS topic ARN for alarm notifications; null creates the alarms without actions."
+  description = "SNS topic ARN for alarm notifications; null creates an encrypted topic of the suite (alarm_topic output) for them."
   default     = null
+}
+
+variable "alarm_emails" {
+  type        = list(string)
+  description = "Email addresses subscribed to the suite's own alarm topic (used when alarm_topic_arn is null; each must confirm)."
+  default     = []
 }
 
 variable "tags" {
