@@ -86,7 +86,7 @@ var partnerProblems = map[apigwlocal.ResponseType]struct {
 	status      int
 	code, title string
 }{
-	apigwlocal.ResponseUnauthorized:       {401, "unauthorized", "Missing or invalid access token"},
+	apigwlocal.ResponseUnauthorized:       {401, "unauthorized", "Missing or invalid access token, or a token without the scope this operation needs"},
 	apigwlocal.ResponseAccessDenied:       {403, "forbidden", "The token lacks the scope this operation needs"},
 	apigwlocal.ResponseMissingAuthToken:   {404, "not_found", "No such resource"},
 	apigwlocal.ResponseInvalidAPIKey:      {403, "invalid_api_key", "Missing or invalid API key"},

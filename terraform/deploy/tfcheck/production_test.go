@@ -4,10 +4,12 @@ package tfcheck
 // each one fails on the shape the review found.
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"bffsuite.dev/shared/lambdastack"
 	"bffsuite.dev/shared/logging"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/hashicorp/hcl/v2"
@@ -409,4 +411,72 @@ func slicesContains(s []string, v string) bool {
 		}
 	}
 	return false
+}
+
+// Gateway answers a client can act on: a 429 says when to retry, the REST 401 says a token may
+// lack the scope (the Cognito authorizer answers 401, not 403, then), the web API lets the
+// browser read X-Trace-ID, and the env roots export what operators look for.
+func TestGatewayAnswersAndEnvOutputs(t *testing.T) {
+	rest := loadModule(t, "modules/rest_api")
+	gp, ok := rest.Local("gateway_problems")
+	if !ok {
+		t.Fatal("rest_api has no local.gateway_problems")
+	}
+	v, diags := gp.Value(nil)
+	if diags.HasErrors() {
+		t.Fatalf("local.gateway_problems: %v", diags)
+	}
+	problems := v.AsValueMap()
+	if ra := attr(problems["THROTTLED"], "retry_after"); ra.IsNull() {
+		t.Error("THROTTLED gateway response has no retry_after")
+	}
+	if title := str(problems["UNAUTHORIZED"], "title"); !strings.Contains(title, "scope") {
+		t.Errorf("UNAUTHORIZED title = %q, want it to say the token may lack the scope", title)
+	}
+	resp, err := rest.Block("resource", "aws_api_gateway_gateway_response", "problem")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rp, err := Attr(resp, "response_parameters")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slicesContains(StringLiterals(rp), "gatewayresponse.header.Retry-After") {
+		t.Error("gateway responses never set the Retry-After header")
+	}
+	// lambdastack's local REST front answers with the same titles.
+	for typ, r := range lambdastack.PartnerGatewayResponses() {
+		if p, ok := problems[string(typ)]; ok && !strings.Contains(r.Body, fmt.Sprintf("%q", str(p, "title"))) {
+			t.Errorf("lambdastack gateway response %s body %s, want Terraform's title %q", typ, r.Body, str(p, "title"))
+		}
+	}
+
+	s := loadSuite(t)
+	web, err := s.Suite.Block("module", "web_api")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cors, err := Attr(web, "cors")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slicesContains(StringLiterals(cors), "x-trace-id") {
+		t.Error("web API CORS does not expose x-trace-id")
+	}
+	def, err := s.HTTPAPI.Block("variable", "cors")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slicesContains(StringLiterals(def.Body), "x-trace-id") {
+		t.Error("http_api's default expose_headers lack x-trace-id")
+	}
+
+	for _, env := range []string{"dev", "prod"} {
+		m := loadModule(t, "envs/"+env)
+		for _, name := range []string{"dashboards", "alarm_arns", "alarm_topic_arn", "region", "cognito_domain_url"} {
+			if _, err := m.Block("output", name); err != nil {
+				t.Errorf("envs/%s: %v", env, err)
+			}
+		}
+	}
 }

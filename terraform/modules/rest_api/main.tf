@@ -30,16 +30,19 @@ locals {
 
   # Gateway-made errors as RFC 9457 problems with a stable code and the request ID.
   gateway_problems = {
-    UNAUTHORIZED                 = { status = 401, code = "unauthorized", title = "Missing or invalid access token" }
+    # A Cognito authorizer answers 401 (not 403) to a valid token that lacks the method's scope.
+    UNAUTHORIZED                 = { status = 401, code = "unauthorized", title = "Missing or invalid access token, or a token without the scope this operation needs" }
     ACCESS_DENIED                = { status = 403, code = "forbidden", title = "The token lacks the scope this operation needs" }
     MISSING_AUTHENTICATION_TOKEN = { status = 404, code = "not_found", title = "No such resource" }
     INVALID_API_KEY              = { status = 403, code = "invalid_api_key", title = "Missing or invalid API key" }
-    THROTTLED                    = { status = 429, code = "rate_limited", title = "Too many requests" }
-    QUOTA_EXCEEDED               = { status = 429, code = "quota_exceeded", title = "Usage quota exceeded" }
-    REQUEST_TOO_LARGE            = { status = 413, code = "payload_too_large", title = "Request body too large" }
-    INTEGRATION_TIMEOUT          = { status = 504, code = "upstream_timeout", title = "The request took too long" }
-    DEFAULT_4XX                  = { status = null, code = "bad_request", title = "The request was rejected" }
-    DEFAULT_5XX                  = { status = null, code = "gateway_error", title = "The gateway failed to handle the request" }
+    # The token bucket refills every second. QUOTA_EXCEEDED gets no Retry-After: the quota resets
+    # at the end of the usage plan's period, which a gateway response cannot compute.
+    THROTTLED           = { status = 429, code = "rate_limited", title = "Too many requests", retry_after = 1 }
+    QUOTA_EXCEEDED      = { status = 429, code = "quota_exceeded", title = "Usage quota exceeded" }
+    REQUEST_TOO_LARGE   = { status = 413, code = "payload_too_large", title = "Request body too large" }
+    INTEGRATION_TIMEOUT = { status = 504, code = "upstream_timeout", title = "The request took too long" }
+    DEFAULT_4XX         = { status = null, code = "bad_request", title = "The request was rejected" }
+    DEFAULT_5XX         = { status = null, code = "gateway_error", title = "The gateway failed to handle the request" }
   }
 }
 
@@ -141,10 +144,13 @@ resource "aws_api_gateway_gateway_response" "problem" {
       each.value.status == null ? {} : { status = each.value.status },
     ))
   }
-  response_parameters = {
-    "gatewayresponse.header.Content-Type"     = "'application/problem+json'"
-    "gatewayresponse.header.X-Correlation-ID" = "context.requestId"
-  }
+  response_parameters = merge(
+    {
+      "gatewayresponse.header.Content-Type"     = "'application/problem+json'"
+      "gatewayresponse.header.X-Correlation-ID" = "context.requestId"
+    },
+    try({ "gatewayresponse.header.Retry-After" = "'${each.value.retry_after}'" }, {}),
+  )
 }
 
 resource "aws_api_gateway_deployment" "this" {

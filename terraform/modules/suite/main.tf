@@ -281,6 +281,9 @@ module "web_api" {
   cors = length(var.web_origins) == 0 ? null : {
     allow_origins     = var.web_origins
     allow_credentials = true
+    # What the browser may read: the IDs a support request quotes (X-Trace-ID is in logs, EMF
+    # and problem bodies), Retry-After of 429/503, Location and ETag.
+    expose_headers = ["x-correlation-id", "x-trace-id", "retry-after", "location", "etag"]
   }
 }
 
