@@ -480,3 +480,56 @@ func TestGatewayAnswersAndEnvOutputs(t *testing.T) {
 		}
 	}
 }
+
+// Cost: per-method REST metrics only where prod asks for them, and the execution log group
+// declared with retention before API Gateway creates it without.
+func TestRESTMetricsAndExecutionLogs(t *testing.T) {
+	rest := loadModule(t, "modules/rest_api")
+	ms, err := rest.Block("resource", "aws_api_gateway_method_settings", "all")
+	if err != nil {
+		t.Fatal(err)
+	}
+	settings := nestedBlock(ms, "settings")
+	if settings == nil {
+		t.Fatal("method settings without a settings block")
+	}
+	me, err := Attr(settings, "metrics_enabled")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := Traversal(me); got != "var.detailed_metrics" {
+		t.Errorf("metrics_enabled = %q, want var.detailed_metrics", got)
+	}
+	if got, err := VariableDefault(rest, "detailed_metrics"); err != nil || got.True() {
+		t.Errorf("rest_api detailed_metrics default = %#v (%v), want false", got, err)
+	}
+	lg, err := rest.Block("resource", "aws_cloudwatch_log_group", "execution")
+	if err != nil {
+		t.Fatal(err)
+	}
+	name, err := Attr(lg, "name")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lits := StringLiterals(name); len(lits) == 0 || lits[0] != "API-Gateway-Execution-Logs_" {
+		t.Errorf("execution log group name literals %v, want API-Gateway-Execution-Logs_{rest_api_id}/{stage}", lits)
+	}
+	if _, err := Attr(lg, "retention_in_days"); err != nil {
+		t.Error(err)
+	}
+	for env, want := range map[string]bool{"dev": false, "prod": true} {
+		m := loadModule(t, "envs/"+env)
+		suite, err := m.Block("module", "suite")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := false
+		if e, err := Attr(suite, "detailed_api_metrics"); err == nil {
+			v, d := e.Value(nil)
+			got = !d.HasErrors() && v.True()
+		}
+		if got != want {
+			t.Errorf("envs/%s detailed_api_metrics = %v, want %v", env, got, want)
+		}
+	}
+}

@@ -38,6 +38,8 @@ module "suite" {
   log_level           = "info"
   request_budget      = "5s"
   xray_tracing        = true
+  # Per-method REST metrics cost a custom metric set per method: worth it in prod only.
+  detailed_api_metrics = true
 
   lambdas = {
     web     = { memory_mb = 1024, timeout_seconds = 10 }

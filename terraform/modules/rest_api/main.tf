@@ -229,6 +229,15 @@ resource "aws_api_gateway_stage" "this" {
   depends_on = [aws_api_gateway_account.this]
 }
 
+# The execution log group API Gateway writes the ERROR-level logs to. Left to API Gateway it is
+# created on the first error without retention (kept forever, billed forever); declared here
+# first, with the module's retention.
+resource "aws_cloudwatch_log_group" "execution" {
+  name              = "API-Gateway-Execution-Logs_${aws_api_gateway_rest_api.this.id}/${var.stage_name}"
+  retention_in_days = var.log_retention_days
+  tags              = var.tags
+}
+
 resource "aws_api_gateway_method_settings" "all" {
   rest_api_id = aws_api_gateway_rest_api.this.id
   stage_name  = aws_api_gateway_stage.this.stage_name
@@ -237,11 +246,16 @@ resource "aws_api_gateway_method_settings" "all" {
   settings {
     throttling_rate_limit  = var.throttling.rate_limit
     throttling_burst_limit = var.throttling.burst_limit
-    metrics_enabled        = true
+    # Per-method metrics are billed as custom metrics (one set per method): prod only. The
+    # ApiName/Stage metrics the alarms use come without them.
+    metrics_enabled = var.detailed_metrics
     # Execution logs with data tracing would write tokens and bodies to CloudWatch: keep them to errors.
     logging_level      = "ERROR"
     data_trace_enabled = false
   }
+
+  # Our group with retention must exist before API Gateway writes the first execution log.
+  depends_on = [aws_cloudwatch_log_group.execution]
 }
 
 resource "aws_lambda_permission" "apigw" {

@@ -319,6 +319,7 @@ module "partner_api" {
   log_retention_days          = var.log_retention_days
   manage_account_logging_role = var.manage_apigw_account_role
   xray_tracing                = var.xray_tracing
+  detailed_metrics            = var.detailed_api_metrics
   custom_domain               = lookup(var.custom_domains, "partner", null)
   tags                        = var.tags
 }

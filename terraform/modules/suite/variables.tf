@@ -249,3 +249,9 @@ variable "lambda_logging_config" {
   description = "Set the Lambdas' logging configuration (JSON platform logs, system log level). Only the local rehearsal turns it off (moto drops LoggingConfig)."
   default     = true
 }
+
+variable "detailed_api_metrics" {
+  type        = bool
+  description = "Per-method metrics of the partner REST API (billed per method as custom metrics); prod turns them on."
+  default     = false
+}
