@@ -533,3 +533,51 @@ func TestRESTMetricsAndExecutionLogs(t *testing.T) {
 		}
 	}
 }
+
+// Cognito's own mail (COGNITO_DEFAULT) stops after a few dozen mails a day: prod must name an
+// SES identity, and the pool sends through it (DEVELOPER) whenever one is given.
+func TestCognitoEmailThroughSES(t *testing.T) {
+	sesType := cty.Object(map[string]cty.Type{"identity_arn": cty.String, "from_address": cty.String, "reply_to": cty.String})
+	ses := cty.ObjectVal(map[string]cty.Value{
+		"identity_arn": cty.StringVal("arn:aws:ses:eu-central-1:123456789012:identity/shop.example.com"),
+		"from_address": cty.StringVal("Shop <no-reply@shop.example.com>"), "reply_to": cty.NullVal(cty.String),
+	})
+	prod := loadModule(t, "envs/prod")
+	wantValidation(t, prod, "ses_email", map[string]cty.Value{"ses_email": cty.NullVal(sesType)}, true)
+	wantValidation(t, prod, "ses_email", map[string]cty.Value{"ses_email": ses}, false)
+	if _, err := VariableDefault(prod, "ses_email"); err == nil {
+		t.Error("envs/prod ses_email has a default, want it required")
+	}
+	bad := cty.ObjectVal(map[string]cty.Value{"identity_arn": cty.StringVal("shop.example.com"), "from_address": cty.StringVal("x@y"), "reply_to": cty.NullVal(cty.String)})
+	wantValidation(t, prod, "ses_email", map[string]cty.Value{"ses_email": bad}, true)
+
+	cog := loadModule(t, "modules/cognito")
+	pool, err := cog.Block("resource", "aws_cognito_user_pool", "this")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ec := nestedBlock(pool, "email_configuration")
+	if ec == nil {
+		t.Fatal("user pool without email_configuration")
+	}
+	acct, err := Attr(ec, "email_sending_account")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		ses  cty.Value
+		want string
+	}{{cty.NullVal(sesType), "COGNITO_DEFAULT"}, {ses, "DEVELOPER"}} {
+		if got := evalString(t, acct, map[string]cty.Value{"ses_email": tc.ses}); got != tc.want {
+			t.Errorf("email_sending_account with ses_email %#v = %q, want %q", tc.ses, got, tc.want)
+		}
+	}
+	src, err := Attr(ec, "source_arn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, diags := src.Value(&hcl.EvalContext{Variables: map[string]cty.Value{"var": cty.ObjectVal(map[string]cty.Value{"ses_email": ses})}, Functions: validationFuncs})
+	if diags.HasErrors() || v.IsNull() || v.AsString() != ses.GetAttr("identity_arn").AsString() {
+		t.Errorf("source_arn = %#v (%v), want the SES identity ARN", v, diags)
+	}
+}

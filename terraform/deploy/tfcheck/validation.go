@@ -18,7 +18,7 @@ var validationFuncs = map[string]function.Function{
 	"anytrue":    anyTrueFunc,
 	"can":        tryfunc.CanFunc,
 	"contains":   stdlib.ContainsFunc,
-	"length":     stdlib.LengthFunc,
+	"length":     lengthFunc,
 	"lower":      stdlib.LowerFunc,
 	"regex":      stdlib.RegexFunc,
 	"upper":      stdlib.UpperFunc,
@@ -31,6 +31,18 @@ var validationFuncs = map[string]function.Function{
 	"endswith":   endsWithFunc,
 	"try":        tryfunc.TryFunc,
 }
+
+// lengthFunc is Terraform's length: characters of a string, elements of a collection.
+var lengthFunc = function.New(&function.Spec{
+	Params: []function.Parameter{{Name: "value", Type: cty.DynamicPseudoType, AllowDynamicType: true, AllowUnknown: true}},
+	Type:   function.StaticReturnType(cty.Number),
+	Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+		if args[0].Type() == cty.String {
+			return stdlib.Strlen(args[0])
+		}
+		return stdlib.Length(args[0])
+	},
+})
 
 // endsWithFunc is Terraform's endswith(string, suffix).
 var endsWithFunc = function.New(&function.Spec{

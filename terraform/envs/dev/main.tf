@@ -25,6 +25,7 @@ module "suite" {
   custom_domains        = var.custom_domains
   alarm_topic_arn       = var.alarm_topic_arn
   alarm_emails          = var.alarm_emails
+  ses_email             = var.ses_email
   mobile_app            = var.mobile_app
   web_site_url          = var.web_site_url
   web_cookie_same_site  = var.web_cookie_same_site

@@ -126,3 +126,17 @@ variable "partner_deprecations" {
   description = "Deprecated partner routes: \"METHOD /path|deprecated-date|sunset-date\" entries."
   default     = []
 }
+
+variable "ses_email" {
+  type = object({
+    identity_arn = string
+    from_address = string
+    reply_to     = optional(string)
+  })
+  description = "SES identity Cognito sends sign-up codes and password resets through (required in prod: COGNITO_DEFAULT sends a few dozen mails a day): the verified identity's ARN and the From address."
+
+  validation {
+    condition     = try(can(regex("^arn:[^:]+:ses:[^:]+:[0-9]{12}:identity/.+", var.ses_email.identity_arn)) && length(var.ses_email.from_address) > 0, false)
+    error_message = "prod needs ses_email: a verified SES identity ARN (arn:aws:ses:REGION:ACCOUNT:identity/NAME) and a from_address; COGNITO_DEFAULT stops sending after a few dozen mails a day."
+  }
+}

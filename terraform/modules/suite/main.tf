@@ -199,6 +199,7 @@ module "cognito" {
   domain_prefix       = var.cognito_domain_prefix
   deletion_protection = var.deletion_protection
   token_validity      = var.cognito_token_validity
+  ses_email           = var.ses_email
   partners            = var.partners
   tags                = var.tags
   # bff-mobile's POST /v1/auth/login signs users in with USER_PASSWORD_AUTH on the public
