@@ -48,8 +48,13 @@ const (
 	localUserPoolID = "us-east-1_localpool"
 )
 
+// MobileAccessScope is the scope every authorized mobile route requires (as local.mobile_routes
+// of terraform/modules/suite does): Cognito puts it in every access token of a user-pool API
+// sign-in and in no ID token, so the JWT authorizer refuses ID tokens.
+const MobileAccessScope = "aws.cognito.signin.user.admin"
+
 // MobileRoutes mirrors local.mobile_routes of terraform/modules/suite: route key -> authorized
-// by the JWT authorizer (audience: the mobile app client).
+// by the JWT authorizer (audience: the mobile app client) with MobileAccessScope.
 var MobileRoutes = map[string]bool{
 	"GET /healthz":           false,
 	"GET /readyz":            false,
@@ -81,7 +86,7 @@ var partnerProblems = map[apigwlocal.ResponseType]struct {
 	status      int
 	code, title string
 }{
-	apigwlocal.ResponseUnauthorized:       {401, "unauthorized", "Missing or invalid access token"},
+	apigwlocal.ResponseUnauthorized:       {401, "unauthorized", "Missing or invalid access token, or a token without the scope this operation needs"},
 	apigwlocal.ResponseAccessDenied:       {403, "forbidden", "The token lacks the scope this operation needs"},
 	apigwlocal.ResponseMissingAuthToken:   {404, "not_found", "No such resource"},
 	apigwlocal.ResponseInvalidAPIKey:      {403, "invalid_api_key", "Missing or invalid API key"},
@@ -332,7 +337,11 @@ func MobileAPI(fn apigwlocal.Invoker, issuer string, timeout time.Duration, log 
 	api := apigwlocal.API{Kind: apigwlocal.HTTPAPI, ID: "mobile", Timeout: timeout, Logger: log,
 		JWT: &apigwlocal.JWTAuthorizer{Issuer: issuer, Audience: []string{MobileClientID}, IdentitySource: "$request.header.Authorization"}}
 	for _, key := range sortedKeys(MobileRoutes) {
-		api.Routes = append(api.Routes, apigwlocal.Route{Key: key, Function: fn, Authorized: MobileRoutes[key]})
+		r := apigwlocal.Route{Key: key, Function: fn, Authorized: MobileRoutes[key]}
+		if r.Authorized {
+			r.Scopes = []string{MobileAccessScope}
+		}
+		api.Routes = append(api.Routes, r)
 	}
 	return api
 }

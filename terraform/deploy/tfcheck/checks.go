@@ -289,46 +289,58 @@ func WildcardActions(mods ...*Module) []Finding {
 }
 
 // WildcardResources reports `resources = [... "*" ...]` in IAM policy statements whose
-// actions are not all X-Ray actions (X-Ray has no resource-level permissions).
+// actions are not all X-Ray actions (X-Ray has no resource-level permissions). KMS key policies
+// (policy documents named *_key_policy) are exempt: there "*" means the key itself.
 func WildcardResources(mods ...*Module) []Finding {
 	var out []Finding
 	for _, m := range mods {
 		for _, body := range m.Bodies {
-			_ = hclsyntax.VisitAll(body, func(n hclsyntax.Node) hclDiags {
-				b, ok := n.(*hclsyntax.Block)
-				if !ok || (b.Type != "statement" && b.Type != "content") {
-					return nil
+			for _, top := range body.Blocks {
+				if top.Type == "data" && len(top.Labels) == 2 && top.Labels[0] == "aws_iam_policy_document" && strings.HasSuffix(top.Labels[1], "_key_policy") {
+					continue
 				}
-				res, ok := b.Body.Attributes["resources"]
-				if !ok {
-					return nil
-				}
-				star := false
-				for _, lit := range StringLiterals(res.Expr) {
-					if lit == "*" {
-						star = true
-					}
-				}
-				if !star {
-					return nil
-				}
-				if act, ok := b.Body.Attributes["actions"]; ok {
-					lits := StringLiterals(act.Expr)
-					onlyXRay := len(lits) > 0
-					for _, l := range lits {
-						if !strings.HasPrefix(l, "xray:") {
-							onlyXRay = false
-						}
-					}
-					if onlyXRay {
-						return nil
-					}
-				}
-				out = append(out, Finding{Where: res.SrcRange.String(), What: `resources "*" for actions that support resource ARNs`})
-				return nil
-			})
+				out = append(out, wildcardResources(top)...)
+			}
 		}
 	}
+	return out
+}
+
+func wildcardResources(top *hclsyntax.Block) []Finding {
+	var out []Finding
+	_ = hclsyntax.VisitAll(top, func(n hclsyntax.Node) hclDiags {
+		b, ok := n.(*hclsyntax.Block)
+		if !ok || (b.Type != "statement" && b.Type != "content") {
+			return nil
+		}
+		res, ok := b.Body.Attributes["resources"]
+		if !ok {
+			return nil
+		}
+		star := false
+		for _, lit := range StringLiterals(res.Expr) {
+			if lit == "*" {
+				star = true
+			}
+		}
+		if !star {
+			return nil
+		}
+		if act, ok := b.Body.Attributes["actions"]; ok {
+			lits := StringLiterals(act.Expr)
+			onlyXRay := len(lits) > 0
+			for _, l := range lits {
+				if !strings.HasPrefix(l, "xray:") {
+					onlyXRay = false
+				}
+			}
+			if onlyXRay {
+				return nil
+			}
+		}
+		out = append(out, Finding{Where: res.SrcRange.String(), What: `resources "*" for actions that support resource ARNs`})
+		return nil
+	})
 	return out
 }
 

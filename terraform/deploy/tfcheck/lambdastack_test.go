@@ -24,6 +24,17 @@ func TestLambdastackMirrorsTerraform(t *testing.T) {
 	if !reflect.DeepEqual(got, lambdastack.MobileRoutes) {
 		t.Errorf("Terraform mobile routes (key -> authorized) = %v, lambdastack.MobileRoutes = %v", got, lambdastack.MobileRoutes)
 	}
+	// Without a scope the JWT authorizer admits the mobile client's ID tokens too (they carry
+	// its audience); the access-token scope keeps them out, on AWS and in lambdastack alike.
+	for k, r := range mobile {
+		var want []string
+		if !r.Public {
+			want = []string{lambdastack.MobileAccessScope}
+		}
+		if !reflect.DeepEqual(r.Scopes, want) {
+			t.Errorf("Terraform mobile route %s scopes = %v, want %v (lambdastack.MobileAPI)", k, r.Scopes, want)
+		}
+	}
 	partner, err := s.PartnerRoutes()
 	if err != nil {
 		t.Fatal(err)

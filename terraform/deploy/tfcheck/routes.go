@@ -6,10 +6,13 @@ import (
 	"os"
 	"sort"
 	"strings"
+
+	"github.com/zclconf/go-cty/cty"
 )
 
 // Route is one API Gateway route of the suite: its route key ("GET /v1/orders/{id}"), whether
-// it is public and, for protected partner routes, the OAuth scope names it requires.
+// it is public and, for protected routes, the OAuth scope names it requires (partner: short
+// names; mobile: full scope strings).
 type Route struct {
 	Key    string
 	Public bool
@@ -44,7 +47,7 @@ func (s *Suite) PartnerRoutes() (map[string]Route, error) {
 }
 
 // MobileRoutes evaluates local.mobile_routes (a literal) of the suite module; Public is
-// !authorized.
+// !authorized, Scopes the route's authorization scopes (sorted).
 func (s *Suite) MobileRoutes() (map[string]Route, error) {
 	expr, ok := s.Suite.Local("mobile_routes")
 	if !ok {
@@ -60,7 +63,18 @@ func (s *Suite) MobileRoutes() (map[string]Route, error) {
 		if !a.IsKnown() || a.IsNull() {
 			return nil, fmt.Errorf("mobile route %s: authorized must be a literal bool", key)
 		}
-		out[key] = Route{Key: key, Public: a.False()}
+		r := Route{Key: key, Public: a.False()}
+		if sv := attr(rv, "scopes"); !sv.IsNull() && sv.IsKnown() {
+			for it := sv.ElementIterator(); it.Next(); {
+				_, e := it.Element()
+				if e.Type() != cty.String || e.IsNull() {
+					return nil, fmt.Errorf("mobile route %s: scopes must be literal strings", key)
+				}
+				r.Scopes = append(r.Scopes, e.AsString())
+			}
+			sort.Strings(r.Scopes)
+		}
+		out[key] = r
 	}
 	return out, nil
 }

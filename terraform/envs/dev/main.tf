@@ -2,6 +2,8 @@
 
 provider "aws" {
   region = var.region
+  # The provider refuses to plan or apply with credentials of any other account.
+  allowed_account_ids = length(var.allowed_account_ids) > 0 ? var.allowed_account_ids : null
 
   default_tags {
     tags = {
@@ -22,6 +24,8 @@ module "suite" {
   partners              = var.partners
   custom_domains        = var.custom_domains
   alarm_topic_arn       = var.alarm_topic_arn
+  alarm_emails          = var.alarm_emails
+  ses_email             = var.ses_email
   mobile_app            = var.mobile_app
   web_site_url          = var.web_site_url
   web_cookie_same_site  = var.web_cookie_same_site

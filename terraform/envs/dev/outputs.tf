@@ -104,3 +104,28 @@ output "partner_registry_table" {
   description = "Partner registry table (bffdeploy partner add/list/disable)."
   value       = module.suite.partner_registry_table
 }
+
+output "alarm_topic_arn" {
+  description = "SNS topic the alarms notify (the suite's own encrypted topic unless alarm_topic_arn was given)."
+  value       = module.suite.alarm_topic_arn
+}
+
+output "dashboards" {
+  description = "CloudWatch dashboards keyed by BFF: gateway and Lambda service metrics (service) and the BFF's own telemetry (app)."
+  value       = { for b, d in module.suite.dashboards : b => { service = d, app = module.suite.app_dashboards[b] } }
+}
+
+output "alarm_arns" {
+  description = "Alarm ARNs keyed by BFF, then alarm kind."
+  value       = module.suite.alarm_arns
+}
+
+output "region" {
+  description = "AWS region of the suite."
+  value       = module.suite.region
+}
+
+output "cognito_domain_url" {
+  description = "Base URL of the user pool's hosted domain (token endpoint: <url>/oauth2/token)."
+  value       = module.suite.cognito_domain_url
+}

@@ -4,6 +4,17 @@ variable "region" {
   default     = "eu-central-1"
 }
 
+variable "allowed_account_ids" {
+  type        = list(string)
+  description = "AWS account IDs this env may be deployed to (the provider refuses credentials of any other account); empty allows any (the local rehearsal, whose fake credentials have no account)."
+  default     = []
+
+  validation {
+    condition     = alltrue([for a in var.allowed_account_ids : can(regex("^[0-9]{12}$", a))])
+    error_message = "allowed_account_ids must be 12-digit AWS account IDs."
+  }
+}
+
 variable "artifact_dir" {
   type        = string
   description = "Directory with the Lambda zips built by the deploy tool (bff-web.zip, bff-mobile.zip, bff-partner.zip), relative to this directory."
@@ -58,14 +69,20 @@ variable "custom_domains" {
 
 variable "manage_apigw_account_role" {
   type        = bool
-  description = "Manage the account-wide API Gateway CloudWatch role; set false when another configuration in this account and region does."
-  default     = true
+  description = "Manage the account-wide API Gateway CloudWatch role (one per account and region). Off in dev: prod (or an account baseline) owns it when dev shares the account, and two roots managing it overwrite each other. Set true when dev has an account and region of its own, or REST access logging fails (\"CloudWatch Logs role ARN must be set in account settings\")."
+  default     = false
 }
 
 variable "alarm_topic_arn" {
   type        = string
-  description = "SNS topic for alarms (null: alarms without notifications)."
+  description = "SNS topic for alarms; null creates an encrypted topic of the suite (output alarm_topic_arn), subscribed by alarm_emails."
   default     = null
+}
+
+variable "alarm_emails" {
+  type        = list(string)
+  description = "Email addresses subscribed to the suite's alarm topic when alarm_topic_arn is null (each confirms its subscription)."
+  default     = []
 }
 
 variable "mobile_app" {
@@ -120,4 +137,19 @@ variable "lambda_logging_config" {
   type        = bool
   description = "Set the Lambdas' logging configuration; `make rehearse` sets false because moto 5.2.1 drops LoggingConfig (every plan would show an update)."
   default     = true
+}
+
+variable "ses_email" {
+  type = object({
+    identity_arn = string
+    from_address = string
+    reply_to     = optional(string)
+  })
+  description = "SES identity Cognito sends its mails through (DEVELOPER sending account): the verified identity's ARN, in the pool's region or a supported SES region, and the From address (\"Shop <no-reply@shop.example.com>\"); null keeps COGNITO_DEFAULT (a few dozen mails a day, for development only)."
+  default     = null
+
+  validation {
+    condition     = var.ses_email == null || try(can(regex("^arn:[^:]+:ses:[^:]+:[0-9]{12}:identity/.+", var.ses_email.identity_arn)) && length(var.ses_email.from_address) > 0, false)
+    error_message = "ses_email.identity_arn must be an SES identity ARN (arn:aws:ses:REGION:ACCOUNT:identity/NAME) and from_address must be set."
+  }
 }

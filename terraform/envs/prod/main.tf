@@ -3,6 +3,8 @@
 
 provider "aws" {
   region = var.region
+  # The provider refuses to plan or apply with credentials of any other account.
+  allowed_account_ids = length(var.allowed_account_ids) > 0 ? var.allowed_account_ids : null
 
   default_tags {
     tags = {
@@ -23,6 +25,8 @@ module "suite" {
   partners              = var.partners
   custom_domains        = var.custom_domains
   alarm_topic_arn       = var.alarm_topic_arn
+  alarm_emails          = var.alarm_emails
+  ses_email             = var.ses_email
   mobile_app            = var.mobile_app
   web_site_url          = var.web_site_url
   web_cookie_same_site  = var.web_cookie_same_site
@@ -35,6 +39,8 @@ module "suite" {
   log_level           = "info"
   request_budget      = "5s"
   xray_tracing        = true
+  # Per-method REST metrics cost a custom metric set per method: worth it in prod only.
+  detailed_api_metrics = true
 
   lambdas = {
     web     = { memory_mb = 1024, timeout_seconds = 10 }
@@ -47,4 +53,13 @@ module "suite" {
     mobile  = { rate_limit = 500, burst_limit = 1000 }
     partner = { rate_limit = 200, burst_limit = 400 }
   }
+}
+
+locals {
+  # "Same site" for the web session cookie: the web API's custom domain and a web origin share
+  # the parent domain of the API host (api.shop.example.com with https://shop.example.com or
+  # https://www.shop.example.com).
+  web_domain        = try(var.custom_domains["web"].domain_name, "")
+  web_domain_parent = join(".", slice(split(".", local.web_domain), 1, length(split(".", local.web_domain))))
+  web_origin_hosts  = [for o in var.web_origins : split(":", trimprefix(o, "https://"))[0]]
 }

@@ -1,6 +1,11 @@
 output "web_api_url" {
   description = "Base URL of bff-web."
   value       = module.suite.web_api_url
+
+  precondition {
+    condition     = local.web_domain_parent != "" && anytrue([for h in local.web_origin_hosts : h == local.web_domain_parent || endswith(h, ".${local.web_domain_parent}")])
+    error_message = "custom_domains[\"web\"].domain_name (${local.web_domain}) must be on the site of a web origin (${join(", ", var.web_origins)}), e.g. api.shop.example.com for https://shop.example.com: the SameSite session cookie is not sent across sites."
+  }
 }
 
 output "mobile_api_url" {
@@ -103,4 +108,29 @@ output "partner_usage_plan_ids" {
 output "partner_registry_table" {
   description = "Partner registry table (bffdeploy partner add/list/disable)."
   value       = module.suite.partner_registry_table
+}
+
+output "alarm_topic_arn" {
+  description = "SNS topic the alarms notify (the suite's own encrypted topic unless alarm_topic_arn was given)."
+  value       = module.suite.alarm_topic_arn
+}
+
+output "dashboards" {
+  description = "CloudWatch dashboards keyed by BFF: gateway and Lambda service metrics (service) and the BFF's own telemetry (app)."
+  value       = { for b, d in module.suite.dashboards : b => { service = d, app = module.suite.app_dashboards[b] } }
+}
+
+output "alarm_arns" {
+  description = "Alarm ARNs keyed by BFF, then alarm kind."
+  value       = module.suite.alarm_arns
+}
+
+output "region" {
+  description = "AWS region of the suite."
+  value       = module.suite.region
+}
+
+output "cognito_domain_url" {
+  description = "Base URL of the user pool's hosted domain (token endpoint: <url>/oauth2/token)."
+  value       = module.suite.cognito_domain_url
 }

@@ -4,6 +4,16 @@ variable "region" {
   default     = "eu-central-1"
 }
 
+variable "allowed_account_ids" {
+  type        = list(string)
+  description = "AWS account IDs prod may be deployed to (required): the provider refuses credentials of any other account before plan reads anything."
+
+  validation {
+    condition     = length(var.allowed_account_ids) > 0 && alltrue([for a in var.allowed_account_ids : can(regex("^[0-9]{12}$", a))])
+    error_message = "prod needs allowed_account_ids: one or more 12-digit AWS account IDs (the production account)."
+  }
+}
+
 variable "artifact_dir" {
   type        = string
   description = "Directory with the Lambda zips built by the deploy tool (bff-web.zip, bff-mobile.zip, bff-partner.zip), relative to this directory."
@@ -56,8 +66,16 @@ variable "custom_domains" {
     base_path       = optional(string)
     route53_zone_id = optional(string)
   }))
-  description = "Optional custom domains keyed by web, mobile, partner."
+  description = "Custom domains keyed by web, mobile, partner. prod requires \"web\" on the shop's own site (e.g. api.shop.example.com beside https://shop.example.com)."
   default     = {}
+
+  # The web session cookie only travels on requests from the shop's own site: on the
+  # execute-api host a shop on another site never sends it (SameSite=Strict/Lax refuse it, and
+  # browsers block third-party cookies with None), so login "works" and every later call is 401.
+  validation {
+    condition     = contains(keys(var.custom_domains), "web")
+    error_message = "prod needs custom_domains[\"web\"] on the shop's site (e.g. api.shop.example.com): the session cookie is never sent to the execute-api host from the shop's pages."
+  }
 }
 
 variable "manage_apigw_account_role" {
@@ -68,8 +86,14 @@ variable "manage_apigw_account_role" {
 
 variable "alarm_topic_arn" {
   type        = string
-  description = "SNS topic for alarms (null: alarms without notifications)."
+  description = "SNS topic for alarms; null creates an encrypted topic of the suite (output alarm_topic_arn), subscribed by alarm_emails."
   default     = null
+}
+
+variable "alarm_emails" {
+  type        = list(string)
+  description = "Email addresses subscribed to the suite's alarm topic when alarm_topic_arn is null (each confirms its subscription)."
+  default     = []
 }
 
 variable "mobile_app" {
@@ -101,4 +125,18 @@ variable "partner_deprecations" {
   type        = list(string)
   description = "Deprecated partner routes: \"METHOD /path|deprecated-date|sunset-date\" entries."
   default     = []
+}
+
+variable "ses_email" {
+  type = object({
+    identity_arn = string
+    from_address = string
+    reply_to     = optional(string)
+  })
+  description = "SES identity Cognito sends sign-up codes and password resets through (required in prod: COGNITO_DEFAULT sends a few dozen mails a day): the verified identity's ARN and the From address."
+
+  validation {
+    condition     = try(can(regex("^arn:[^:]+:ses:[^:]+:[0-9]{12}:identity/.+", var.ses_email.identity_arn)) && length(var.ses_email.from_address) > 0, false)
+    error_message = "prod needs ses_email: a verified SES identity ARN (arn:aws:ses:REGION:ACCOUNT:identity/NAME) and a from_address; COGNITO_DEFAULT stops sending after a few dozen mails a day."
+  }
 }

@@ -5,11 +5,17 @@ data "aws_partition" "current" {}
 data "aws_region" "current" {}
 data "aws_caller_identity" "current" {}
 
+# KMS evaluates a grant on an alias ARN as a grant on the alias resource, never on the key behind
+# it: kms:Decrypt on ".../alias/aws/ssm" allowed nothing. Resolve the AWS managed SSM key to its
+# key ARN (only when the caller names no keys of its own).
+data "aws_kms_alias" "ssm" {
+  count = length(var.ssm_parameter_arns) > 0 && length(var.kms_key_arns) == 0 ? 1 : 0
+  name  = "alias/aws/ssm"
+}
+
 locals {
-  log_group_name = "/aws/lambda/${var.function_name}"
-  ssm_kms_key_arns = length(var.kms_key_arns) > 0 ? var.kms_key_arns : [
-    "arn:${data.aws_partition.current.partition}:kms:${data.aws_region.current.id}:${data.aws_caller_identity.current.account_id}:alias/aws/ssm",
-  ]
+  log_group_name   = "/aws/lambda/${var.function_name}"
+  ssm_kms_key_arns = length(var.kms_key_arns) > 0 ? var.kms_key_arns : data.aws_kms_alias.ssm[*].target_key_arn
 }
 
 resource "aws_cloudwatch_log_group" "this" {
@@ -130,9 +136,13 @@ resource "aws_lambda_function" "this" {
   dynamic "logging_config" {
     for_each = var.logging_config ? [1] : []
     content {
-      log_format       = "JSON"
-      log_group        = aws_cloudwatch_log_group.this.name
-      system_log_level = var.log_level
+      log_format = "JSON"
+      log_group  = aws_cloudwatch_log_group.this.name
+      # With JSON logs Lambda sets AWS_LAMBDA_LOG_LEVEL from application_log_level (INFO when
+      # unset), and shared/logging lets it win over BFF_LOG_LEVEL: set it from the env's level.
+      application_log_level = var.application_log_level
+      # INFO keeps the platform REPORT lines (duration, memory, init duration).
+      system_log_level = var.system_log_level
     }
   }
 

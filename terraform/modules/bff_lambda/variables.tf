@@ -69,14 +69,25 @@ variable "log_retention_days" {
   }
 }
 
-variable "log_level" {
+variable "application_log_level" {
   type        = string
-  description = "Lambda system log level (platform logs); the application log level is the BFF's own BFF_LOG_LEVEL."
-  default     = "WARN"
+  description = "Application log level of the JSON logging config (AWS_LAMBDA_LOG_LEVEL, which wins over BFF_LOG_LEVEL in shared/logging): pass the BFF's own level in upper case."
+  default     = "INFO"
 
   validation {
-    condition     = contains(["DEBUG", "INFO", "WARN"], var.log_level)
-    error_message = "log_level must be DEBUG, INFO or WARN."
+    condition     = contains(["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"], var.application_log_level)
+    error_message = "application_log_level must be TRACE, DEBUG, INFO, WARN, ERROR or FATAL."
+  }
+}
+
+variable "system_log_level" {
+  type        = string
+  description = "Lambda system (platform) log level. WARN would drop the platform REPORT lines (duration, billed duration, memory, init duration) that cold-start and sizing queries read."
+  default     = "INFO"
+
+  validation {
+    condition     = contains(["DEBUG", "INFO"], var.system_log_level)
+    error_message = "system_log_level must be DEBUG or INFO: WARN drops the platform REPORT lines (duration, memory, init duration)."
   }
 }
 
@@ -136,8 +147,14 @@ variable "ssm_parameter_arns" {
 
 variable "kms_key_arns" {
   type        = list(string)
-  description = "KMS keys used to decrypt the SSM parameters; empty means the AWS managed key alias/aws/ssm (decrypt allowed only via SSM)."
+  description = "KMS key ARNs used to decrypt the SSM parameters; empty means the AWS managed key behind alias/aws/ssm, resolved to its key ARN (decrypt allowed only via SSM)."
   default     = []
+
+  # IAM grants on an alias ARN match the alias resource only, never the key: such a grant is void.
+  validation {
+    condition     = alltrue([for a in var.kms_key_arns : can(regex("^arn:[^:]+:kms:[^:]*:[0-9]*:key/", a))])
+    error_message = "kms_key_arns must be key ARNs (arn:...:kms:REGION:ACCOUNT:key/ID), not aliases: KMS evaluates a grant on an alias ARN as a grant on the alias, so kms:Decrypt there allows nothing."
+  }
 }
 
 variable "tags" {

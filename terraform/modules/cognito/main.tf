@@ -55,8 +55,13 @@ resource "aws_cognito_user_pool" "this" {
     allow_admin_create_user_only = false
   }
 
+  # COGNITO_DEFAULT sends a few dozen mails a day for the whole pool: in production sign-up codes
+  # and password resets stop arriving. With an SES identity Cognito sends through SES (DEVELOPER).
   email_configuration {
-    email_sending_account = "COGNITO_DEFAULT"
+    email_sending_account  = var.ses_email == null ? "COGNITO_DEFAULT" : "DEVELOPER"
+    source_arn             = try(var.ses_email.identity_arn, null)
+    from_email_address     = try(var.ses_email.from_address, null)
+    reply_to_email_address = try(var.ses_email.reply_to, null)
   }
 
   user_attribute_update_settings {

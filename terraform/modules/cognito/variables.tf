@@ -120,3 +120,18 @@ variable "mobile_auth_flows" {
   description = "Auth flows of the public mobile client (SRP and refresh; add ALLOW_USER_PASSWORD_AUTH only if bff-mobile signs users in with passwords on their behalf)."
   default     = ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
 }
+
+variable "ses_email" {
+  type = object({
+    identity_arn = string
+    from_address = string
+    reply_to     = optional(string)
+  })
+  description = "SES identity Cognito sends its mails through (DEVELOPER sending account): the verified identity's ARN, in the pool's region or a supported SES region, and the From address (\"Shop <no-reply@shop.example.com>\"); null keeps COGNITO_DEFAULT (a few dozen mails a day, for development only)."
+  default     = null
+
+  validation {
+    condition     = var.ses_email == null || try(can(regex("^arn:[^:]+:ses:[^:]+:[0-9]{12}:identity/.+", var.ses_email.identity_arn)) && length(var.ses_email.from_address) > 0, false)
+    error_message = "ses_email.identity_arn must be an SES identity ARN (arn:aws:ses:REGION:ACCOUNT:identity/NAME) and from_address must be set."
+  }
+}

@@ -64,7 +64,7 @@ variable "cors" {
     allow_credentials = optional(bool, false)
     allow_methods     = optional(list(string), ["GET", "POST", "PUT", "PATCH", "DELETE"])
     allow_headers     = optional(list(string), ["content-type", "authorization", "x-correlation-id", "idempotency-key", "x-csrf-token"])
-    expose_headers    = optional(list(string), ["x-correlation-id", "retry-after", "location", "etag"])
+    expose_headers    = optional(list(string), ["x-correlation-id", "x-trace-id", "retry-after", "location", "etag"])
     max_age_seconds   = optional(number, 600)
   })
   description = "CORS answered by API Gateway (preflights never reach the Lambda); null for none."

@@ -152,7 +152,7 @@ resource "aws_cloudwatch_metric_alarm" "partial_rate" {
 resource "aws_cloudwatch_metric_alarm" "dependency" {
   for_each = toset(var.dependencies)
 
-  alarm_name          = "${var.name}-dependency-${lower(each.key)}"
+  alarm_name          = "${var.name}-dependency-${replace(lower(each.key), " ", "-")}"
   alarm_description   = "${each.key} calls of ${var.service} fail (server faults, throttling) or time out after the SDK's retries."
   comparison_operator = "GreaterThanThreshold"
   threshold           = var.dependency_errors_threshold

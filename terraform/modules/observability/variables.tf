@@ -63,7 +63,7 @@ variable "partial_rate_threshold" {
 
 variable "dependencies" {
   type        = list(string)
-  description = "AWS services the BFF calls through the SDK (Dependency dimension of DownstreamErrors/DownstreamTimeouts); one throttle/error alarm each."
+  description = "AWS services the BFF calls through the SDK, by SDK service ID (the Dependency dimension of DownstreamErrors/DownstreamTimeouts: \"DynamoDB\", \"Cognito Identity Provider\"); one throttle/error alarm each."
   default     = ["DynamoDB"]
 }
 

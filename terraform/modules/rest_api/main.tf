@@ -30,16 +30,19 @@ locals {
 
   # Gateway-made errors as RFC 9457 problems with a stable code and the request ID.
   gateway_problems = {
-    UNAUTHORIZED                 = { status = 401, code = "unauthorized", title = "Missing or invalid access token" }
+    # A Cognito authorizer answers 401 (not 403) to a valid token that lacks the method's scope.
+    UNAUTHORIZED                 = { status = 401, code = "unauthorized", title = "Missing or invalid access token, or a token without the scope this operation needs" }
     ACCESS_DENIED                = { status = 403, code = "forbidden", title = "The token lacks the scope this operation needs" }
     MISSING_AUTHENTICATION_TOKEN = { status = 404, code = "not_found", title = "No such resource" }
     INVALID_API_KEY              = { status = 403, code = "invalid_api_key", title = "Missing or invalid API key" }
-    THROTTLED                    = { status = 429, code = "rate_limited", title = "Too many requests" }
-    QUOTA_EXCEEDED               = { status = 429, code = "quota_exceeded", title = "Usage quota exceeded" }
-    REQUEST_TOO_LARGE            = { status = 413, code = "payload_too_large", title = "Request body too large" }
-    INTEGRATION_TIMEOUT          = { status = 504, code = "upstream_timeout", title = "The request took too long" }
-    DEFAULT_4XX                  = { status = null, code = "bad_request", title = "The request was rejected" }
-    DEFAULT_5XX                  = { status = null, code = "gateway_error", title = "The gateway failed to handle the request" }
+    # The token bucket refills every second. QUOTA_EXCEEDED gets no Retry-After: the quota resets
+    # at the end of the usage plan's period, which a gateway response cannot compute.
+    THROTTLED           = { status = 429, code = "rate_limited", title = "Too many requests", retry_after = 1 }
+    QUOTA_EXCEEDED      = { status = 429, code = "quota_exceeded", title = "Usage quota exceeded" }
+    REQUEST_TOO_LARGE   = { status = 413, code = "payload_too_large", title = "Request body too large" }
+    INTEGRATION_TIMEOUT = { status = 504, code = "upstream_timeout", title = "The request took too long" }
+    DEFAULT_4XX         = { status = null, code = "bad_request", title = "The request was rejected" }
+    DEFAULT_5XX         = { status = null, code = "gateway_error", title = "The gateway failed to handle the request" }
   }
 }
 
@@ -141,17 +144,24 @@ resource "aws_api_gateway_gateway_response" "problem" {
       each.value.status == null ? {} : { status = each.value.status },
     ))
   }
-  response_parameters = {
-    "gatewayresponse.header.Content-Type"     = "'application/problem+json'"
-    "gatewayresponse.header.X-Correlation-ID" = "context.requestId"
-  }
+  response_parameters = merge(
+    {
+      "gatewayresponse.header.Content-Type"     = "'application/problem+json'"
+      "gatewayresponse.header.X-Correlation-ID" = "context.requestId"
+    },
+    try({ "gatewayresponse.header.Retry-After" = "'${each.value.retry_after}'" }, {}),
+  )
 }
 
 resource "aws_api_gateway_deployment" "this" {
   rest_api_id = aws_api_gateway_rest_api.this.id
   description = "Managed by Terraform"
 
-  # Redeploy whenever the API's shape changes.
+  # Redeploy whenever the API's shape changes: the inputs, and the ids of every resource, method,
+  # integration, authorizer and gateway response, so a replaced one (new id, same inputs) is in
+  # the snapshot too. A removed route changes the hash, but Terraform creates this replacement
+  # (create_before_destroy) before it destroys the removed method: that deployment still serves
+  # the route until the next one (docs/deploy.md, "Production review decisions").
   triggers = {
     redeploy = sha1(jsonencode([
       var.routes,
@@ -160,6 +170,11 @@ resource "aws_api_gateway_deployment" "this" {
       var.integration_timeout_ms,
       var.user_pool_arn,
       local.gateway_problems,
+      local.resource_ids,
+      aws_api_gateway_authorizer.cognito.id,
+      { for k, m in aws_api_gateway_method.this : k => m.id },
+      { for k, i in aws_api_gateway_integration.this : k => i.id },
+      { for k, r in aws_api_gateway_gateway_response.problem : k => r.id },
     ]))
   }
 
@@ -214,6 +229,15 @@ resource "aws_api_gateway_stage" "this" {
   depends_on = [aws_api_gateway_account.this]
 }
 
+# The execution log group API Gateway writes the ERROR-level logs to. Left to API Gateway it is
+# created on the first error without retention (kept forever, billed forever); declared here
+# first, with the module's retention.
+resource "aws_cloudwatch_log_group" "execution" {
+  name              = "API-Gateway-Execution-Logs_${aws_api_gateway_rest_api.this.id}/${var.stage_name}"
+  retention_in_days = var.log_retention_days
+  tags              = var.tags
+}
+
 resource "aws_api_gateway_method_settings" "all" {
   rest_api_id = aws_api_gateway_rest_api.this.id
   stage_name  = aws_api_gateway_stage.this.stage_name
@@ -222,11 +246,16 @@ resource "aws_api_gateway_method_settings" "all" {
   settings {
     throttling_rate_limit  = var.throttling.rate_limit
     throttling_burst_limit = var.throttling.burst_limit
-    metrics_enabled        = true
+    # Per-method metrics are billed as custom metrics (one set per method): prod only. The
+    # ApiName/Stage metrics the alarms use come without them.
+    metrics_enabled = var.detailed_metrics
     # Execution logs with data tracing would write tokens and bodies to CloudWatch: keep them to errors.
     logging_level      = "ERROR"
     data_trace_enabled = false
   }
+
+  # Our group with retention must exist before API Gateway writes the first execution log.
+  depends_on = [aws_cloudwatch_log_group.execution]
 }
 
 resource "aws_lambda_permission" "apigw" {
@@ -288,6 +317,11 @@ resource "aws_api_gateway_usage_plan_key" "partner" {
 
 # --- account-wide CloudWatch role for REST API logging (one per account and region) ------------
 
+# No aws:SourceAccount condition: AWS documents this role's trust policy with the service
+# principal alone, and documents no source-account context for the assumption API Gateway makes
+# with the account-level role (a condition API Gateway does not send makes every assumption fail,
+# and UpdateAccount refuses the role). Another account cannot point its API Gateway at this role:
+# UpdateAccount needs iam:PassRole on it, which only principals of this account can have.
 data "aws_iam_policy_document" "apigw_assume" {
   count = var.manage_account_logging_role ? 1 : 0
 
@@ -296,11 +330,6 @@ data "aws_iam_policy_document" "apigw_assume" {
     principals {
       type        = "Service"
       identifiers = ["apigateway.amazonaws.com"]
-    }
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [data.aws_caller_identity.current.account_id]
     }
   }
 }

@@ -142,3 +142,9 @@ variable "tags" {
   description = "Extra tags (the provider's default_tags apply as well)."
   default     = {}
 }
+
+variable "detailed_metrics" {
+  type        = bool
+  description = "Per-method CloudWatch metrics (metrics_enabled on */*), billed as custom metrics per method; the API and stage metrics come without them."
+  default     = false
+}

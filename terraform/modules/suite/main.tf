@@ -145,14 +145,18 @@ locals {
   }
 
   # --- routes (tfcheck compares them with the BFFs' openapi.json) -------------------------------
-  # Mobile: the public operations stay open, everything else needs a mobile access token.
+  # Mobile: the public operations stay open, everything else needs a mobile access token. The
+  # JWT authorizer alone accepts any token whose aud or client_id is the mobile client, ID
+  # tokens included (they carry aud); a route scope admits only tokens whose scope claim holds
+  # it, and Cognito puts aws.cognito.signin.user.admin in every access token from the user-pool
+  # API sign-in (InitiateAuth, SRP, refresh) and in no ID token.
   mobile_routes = {
     "GET /healthz"           = { authorized = false }
     "GET /readyz"            = { authorized = false }
     "GET /openapi.json"      = { authorized = false }
     "GET /docs"              = { authorized = false }
     "POST /v1/auth/{proxy+}" = { authorized = false }
-    "$default"               = { authorized = true }
+    "$default"               = { authorized = true, scopes = ["aws.cognito.signin.user.admin"] }
   }
 
   # Partner: one method per operation with the scope it needs (short names; the resource server
@@ -195,6 +199,7 @@ module "cognito" {
   domain_prefix       = var.cognito_domain_prefix
   deletion_protection = var.deletion_protection
   token_validity      = var.cognito_token_validity
+  ses_email           = var.ses_email
   partners            = var.partners
   tags                = var.tags
   # bff-mobile's POST /v1/auth/login signs users in with USER_PASSWORD_AUTH on the public
@@ -235,19 +240,21 @@ module "lambda" {
   source   = "../bff_lambda"
   for_each = toset(local.bffs)
 
-  function_name        = "${local.name_prefix}-${each.key}"
-  description          = "bff-${each.key} (${var.environment})"
-  zip_path             = "${var.artifact_dir}/bff-${each.key}.zip"
-  architecture         = var.lambda_architecture
-  logging_config       = var.lambda_logging_config
-  memory_mb            = local.lambda[each.key].memory_mb
-  timeout_seconds      = local.lambda[each.key].timeout_seconds
-  reserved_concurrency = local.lambda[each.key].reserved_concurrency
-  log_retention_days   = var.log_retention_days
-  xray_tracing         = var.xray_tracing
-  environment          = local.environment[each.key]
-  ssm_parameter_arns   = local.secret_parameter_arns[each.key]
-  tags                 = merge(var.tags, { "bffsuite:bff" = each.key })
+  function_name  = "${local.name_prefix}-${each.key}"
+  description    = "bff-${each.key} (${var.environment})"
+  zip_path       = "${var.artifact_dir}/bff-${each.key}.zip"
+  architecture   = var.lambda_architecture
+  logging_config = var.lambda_logging_config
+  # The same level as BFF_LOG_LEVEL: AWS_LAMBDA_LOG_LEVEL (from this) wins in shared/logging.
+  application_log_level = upper(var.log_level)
+  memory_mb             = local.lambda[each.key].memory_mb
+  timeout_seconds       = local.lambda[each.key].timeout_seconds
+  reserved_concurrency  = local.lambda[each.key].reserved_concurrency
+  log_retention_days    = var.log_retention_days
+  xray_tracing          = var.xray_tracing
+  environment           = local.environment[each.key]
+  ssm_parameter_arns    = local.secret_parameter_arns[each.key]
+  tags                  = merge(var.tags, { "bffsuite:bff" = each.key })
 
   dynamodb_access = {
     for table, actions in local.table_actions[each.key] : table => {
@@ -275,6 +282,9 @@ module "web_api" {
   cors = length(var.web_origins) == 0 ? null : {
     allow_origins     = var.web_origins
     allow_credentials = true
+    # What the browser may read: the IDs a support request quotes (X-Trace-ID is in logs, EMF
+    # and problem bodies), Retry-After of 429/503, Location and ETag.
+    expose_headers = ["x-correlation-id", "x-trace-id", "retry-after", "location", "etag"]
   }
 }
 
@@ -310,6 +320,7 @@ module "partner_api" {
   log_retention_days          = var.log_retention_days
   manage_account_logging_role = var.manage_apigw_account_role
   xray_tracing                = var.xray_tracing
+  detailed_metrics            = var.detailed_api_metrics
   custom_domain               = lookup(var.custom_domains, "partner", null)
   tags                        = var.tags
 }
@@ -339,7 +350,7 @@ module "alarms" {
   lambda_timeout_seconds = local.lambda[each.key].timeout_seconds
   latency_budget_ms      = local.request_budget_ms
   api                    = local.monitored_apis[each.key]
-  alarm_topic_arn        = var.alarm_topic_arn
+  alarm_topic_arn        = local.alarm_topic_arn
   tags                   = var.tags
 }
 
@@ -357,6 +368,9 @@ module "observability" {
   log_group_name    = module.lambda[each.key].log_group_name
   saved_queries     = var.saved_log_queries
   latency_budget_ms = local.request_budget_ms
-  alarm_topic_arn   = var.alarm_topic_arn
-  tags              = var.tags
+  alarm_topic_arn   = local.alarm_topic_arn
+  # SDK service IDs (the Dependency dimension): web and mobile sign users in through Cognito,
+  # so a Cognito outage breaks login; partner calls only DynamoDB.
+  dependencies = each.key == "partner" ? ["DynamoDB"] : ["DynamoDB", "Cognito Identity Provider"]
+  tags         = var.tags
 }

@@ -123,3 +123,23 @@ output "alarm_arns" {
   description = "Alarm ARNs keyed by BFF, then alarm kind."
   value       = { for b, a in module.alarms : b => a.alarm_arns }
 }
+
+output "alarm_topic_arn" {
+  description = "SNS topic the alarms notify: var.alarm_topic_arn, or the suite's own encrypted topic (subscribe to it)."
+  value       = local.alarm_topic_arn
+}
+
+output "app_dashboards" {
+  description = "CloudWatch dashboards of the BFFs' own telemetry (EMF metrics, log widgets) keyed by BFF."
+  value       = { for b, o in module.observability : b => o.dashboard_name }
+}
+
+output "region" {
+  description = "AWS region of the suite."
+  value       = data.aws_region.current.id
+}
+
+output "cognito_domain_url" {
+  description = "Base URL of the user pool's hosted domain (OAuth endpoints under /oauth2/)."
+  value       = trimsuffix(module.cognito.token_endpoint, "/oauth2/token")
+}

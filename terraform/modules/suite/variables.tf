@@ -175,8 +175,14 @@ variable "extra_environment" {
 
 variable "alarm_topic_arn" {
   type        = string
-  description = "SNS topic ARN for alarm notifications; null creates the alarms without actions."
+  description = "SNS topic ARN for alarm notifications; null creates an encrypted topic of the suite (alarm_topic output) for them."
   default     = null
+}
+
+variable "alarm_emails" {
+  type        = list(string)
+  description = "Email addresses subscribed to the suite's own alarm topic (used when alarm_topic_arn is null; each must confirm)."
+  default     = []
 }
 
 variable "tags" {
@@ -242,4 +248,25 @@ variable "lambda_logging_config" {
   type        = bool
   description = "Set the Lambdas' logging configuration (JSON platform logs, system log level). Only the local rehearsal turns it off (moto drops LoggingConfig)."
   default     = true
+}
+
+variable "detailed_api_metrics" {
+  type        = bool
+  description = "Per-method metrics of the partner REST API (billed per method as custom metrics); prod turns them on."
+  default     = false
+}
+
+variable "ses_email" {
+  type = object({
+    identity_arn = string
+    from_address = string
+    reply_to     = optional(string)
+  })
+  description = "SES identity Cognito sends its mails through (DEVELOPER sending account): the verified identity's ARN, in the pool's region or a supported SES region, and the From address (\"Shop <no-reply@shop.example.com>\"); null keeps COGNITO_DEFAULT (a few dozen mails a day, for development only). prod requires it."
+  default     = null
+
+  validation {
+    condition     = var.ses_email == null || try(can(regex("^arn:[^:]+:ses:[^:]+:[0-9]{12}:identity/.+", var.ses_email.identity_arn)) && length(var.ses_email.from_address) > 0, false)
+    error_message = "ses_email.identity_arn must be an SES identity ARN (arn:aws:ses:REGION:ACCOUNT:identity/NAME) and from_address must be set."
+  }
 }
