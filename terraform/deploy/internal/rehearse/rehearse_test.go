@@ -68,7 +68,7 @@ func TestOverrideCoversEveryService(t *testing.T) {
 	prefixes := map[string]string{
 		"aws_api_gateway_": "apigateway", "aws_apigatewayv2_": "apigatewayv2", "aws_cloudwatch_log_": "cloudwatchlogs", "aws_cloudwatch_query_": "cloudwatchlogs",
 		"aws_cloudwatch_metric_alarm": "cloudwatch", "aws_cloudwatch_dashboard": "cloudwatch", "aws_cognito_": "cognitoidp",
-		"aws_dynamodb_": "dynamodb", "aws_iam_": "iam", "aws_lambda_": "lambda", "aws_ssm_": "ssm",
+		"aws_dynamodb_": "dynamodb", "aws_iam_": "iam", "aws_lambda_": "lambda", "aws_ssm_": "ssm", "aws_kms_": "kms",
 		"aws_caller_identity": "sts", "aws_sqs_": "sqs", "aws_sns_": "sns", "aws_s3_": "s3", "aws_cloudwatch_event_": "events",
 	}
 	re := regexp.MustCompile(`(?m)^(?:resource|data) "(aws_[a-z0-9_]+)"`)
