@@ -18,8 +18,6 @@ import (
 	"bffsuite.dev/shared/platform"
 	"bffsuite.dev/shared/problem"
 	"bffsuite.dev/shared/store/dynamo"
-	"bffsuite.dev/shared/store/embedded"
-	"bffsuite.dev/shared/store/seed"
 	"github.com/gin-gonic/gin"
 )
 
@@ -122,14 +120,7 @@ func partnerBackend(cfg Config, p *platform.Platform, tiers map[string]bool) (pa
 	if p.DynamoDB != nil && !static {
 		return dynamo.NewPartners(p.DynamoDB, cfg.TablePartners), nil
 	}
-	if !static {
-		recs = seed.Partners()
-	}
-	b, err := embedded.NewPartners(recs)
-	if err != nil {
-		return nil, fmt.Errorf("partner registry: %w", err)
-	}
-	return b, nil
+	return memoryPartners(recs, static)
 }
 
 // partner resolves the token's client to its registry record: 403 when unknown or
