@@ -39,7 +39,7 @@ module "suite" {
   deletion_protection = false
   log_retention_days  = 14
   log_level           = "debug"
-  request_budget      = "5s"
+  request_budget      = var.request_budget
   xray_tracing        = false
 
   lambdas = {

@@ -127,6 +127,12 @@ variable "lambda_architecture" {
   }
 }
 
+variable "request_budget" {
+  type        = string
+  description = "Time budget of one request inside a BFF (BFF_REQUEST_BUDGET), below the functions' 10 s timeout; `make rehearse` sets 9s because every DynamoDB call to moto with its IAM enforcement takes tens to hundreds of milliseconds."
+  default     = "5s"
+}
+
 variable "saved_log_queries" {
   type        = bool
   description = "Create the saved Logs Insights queries; `make rehearse` sets false because moto lacks PutQueryDefinition."

@@ -61,6 +61,9 @@ artifact_dir          = %q
 cognito_domain_prefix = "bffsuite-rehearsal"
 # The emulator runs the zips on this machine: bootstraps for its architecture.
 lambda_architecture = %q
+# moto evaluates IAM in Python on every DynamoDB call (tens to hundreds of ms each, more on a
+# busy machine): web home and mobile feed fan out to several, so the 5s budget can run out.
+request_budget = "9s"
 # moto 5.2.1 lacks PutQueryDefinition (500): the saved Logs Insights queries are left out.
 saved_log_queries = false
 # moto 5.2.1 drops a function's LoggingConfig: kept, every second plan would show an update.
