@@ -6,11 +6,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 
 	"bffsuite.dev/deploy/internal/awscreds"
 	"bffsuite.dev/deploy/internal/frontendconfig"
 	"bffsuite.dev/deploy/internal/plansummary"
+	"bffsuite.dev/deploy/internal/rootvars"
 	"bffsuite.dev/deploy/internal/tfrun"
 )
 
@@ -19,6 +22,7 @@ type tfFlags struct {
 	env, root, tfBin    string
 	varFiles            listFlag
 	verbose, noAWSCheck bool
+	accounts            string
 }
 
 func (f *tfFlags) register(fs *flag.FlagSet) {
@@ -27,7 +31,8 @@ func (f *tfFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.tfBin, "tf-bin", "", "terraform or tofu binary (path or name on PATH)")
 	fs.Var(&f.varFiles, "var-file", "Terraform variables file (repeatable)")
 	fs.BoolVar(&f.verbose, "v", false, "stream Terraform's output")
-	fs.BoolVar(&f.noAWSCheck, "no-aws-check", false, "skip the AWS credential check")
+	fs.BoolVar(&f.noAWSCheck, "no-aws-check", false, "skip the AWS credential and account check")
+	fs.StringVar(&f.accounts, "account", "", "AWS account ID(s) the caller must belong to, comma-separated (default: the root's allowed_account_ids)")
 }
 
 // tfConfig is the resolved, validated form of tfFlags.
@@ -82,6 +87,7 @@ func (f *tfFlags) resolve(dir string) (tfConfig, error) {
 // session is one Terraform command's prepared state.
 type session struct {
 	cfg    tfConfig
+	vars   rootvars.Values
 	runner *tfrun.Runner
 }
 
@@ -95,6 +101,10 @@ func (a *App) open(ctx context.Context, f *tfFlags) (*session, error) {
 	if err != nil {
 		return nil, err
 	}
+	vars, err := rootvars.Read(cfg.Root, cfg.VarFiles)
+	if err != nil {
+		return nil, fmt.Errorf("read the root's variables: %w", err)
+	}
 	bin, err := tfrun.FindBinary(ctx, f.tfBin)
 	if err != nil {
 		return nil, err
@@ -107,7 +117,7 @@ func (a *App) open(ctx context.Context, f *tfFlags) (*session, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &session{cfg: cfg, runner: r}, nil
+	return &session{cfg: cfg, vars: vars, runner: r}, nil
 }
 
 // checkAWS checks credentials unless skipped or the root does not use AWS.
@@ -124,12 +134,55 @@ func (a *App) checkAWS(ctx context.Context, s *session, f *tfFlags) error {
 		fmt.Fprintln(a.Stderr, "AWS credential check skipped: the root uses no AWS provider or S3 backend")
 		return nil
 	}
-	region, source, err := awscreds.Check(ctx)
+	want, from, err := s.wantAccounts(f)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.Stderr, "AWS credentials from %s (region %q)\n", source, region)
-	return nil
+	c, err := awscreds.Identify(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.Stderr, "AWS credentials from %s (region %q)\nAWS caller: account %s, %s\n", c.Source, c.Region, c.Account, c.ARN)
+	return checkAccount(s.cfg, c.Account, want, from)
+}
+
+// wantAccounts returns the accounts the caller must belong to: -account, else the root's
+// allowed_account_ids (defaults, tfvars, -var-file), and where they came from.
+func (s *session) wantAccounts(f *tfFlags) ([]string, string, error) {
+	if f.accounts != "" {
+		var ids []string
+		for _, id := range strings.Split(f.accounts, ",") {
+			id = strings.TrimSpace(id)
+			if !accountPattern.MatchString(id) {
+				return nil, "", usagef("-account %q: want 12-digit AWS account IDs, comma-separated", id)
+			}
+			ids = append(ids, id)
+		}
+		return ids, "-account", nil
+	}
+	ids, err := s.vars.Strings("allowed_account_ids")
+	if err != nil {
+		return nil, "", err
+	}
+	return ids, "allowed_account_ids", nil
+}
+
+var accountPattern = regexp.MustCompile(`^[0-9]{12}$`)
+
+// checkAccount refuses a caller outside want. An empty want is accepted in unprotected envs
+// (dev's allowed_account_ids may be empty) and refused in protected ones.
+func checkAccount(c tfConfig, account string, want []string, from string) error {
+	if len(want) == 0 {
+		if c.Protected {
+			return fmt.Errorf("%w: %s is protected and no account is expected: set allowed_account_ids (tfvars or -var-file) or pass -account", errRefused, c.Env)
+		}
+		return nil
+	}
+	if slices.Contains(want, account) {
+		return nil
+	}
+	return fmt.Errorf("%w: the AWS caller's account %s is not in %s %v of env %s: wrong credentials or profile?",
+		errRefused, account, from, want, c.Env)
 }
 
 // prepare opens a session, checks AWS and runs init.
