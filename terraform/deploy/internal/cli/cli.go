@@ -67,6 +67,7 @@ Terraform flags:
   -tf-bin PATH     terraform or tofu binary (default: tofu, then terraform on PATH, then $BFF_TOOLS/bin/tofu)
   -var-file FILE   variables file, repeatable
   -v               stream Terraform's output
+  -lock-timeout D  how long plan/apply/destroy wait for the state lock (default 5m; 0 fails at once)
   -no-aws-check    skip the AWS credential and account check (fixture roots)
   -account IDS     AWS account(s) the caller must belong to (default: the root's allowed_account_ids)
 

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"bffsuite.dev/deploy/internal/awscreds"
 	"bffsuite.dev/deploy/internal/frontendconfig"
@@ -23,6 +24,7 @@ type tfFlags struct {
 	varFiles            listFlag
 	verbose, noAWSCheck bool
 	accounts            string
+	lockTimeout         time.Duration
 }
 
 func (f *tfFlags) register(fs *flag.FlagSet) {
@@ -32,6 +34,7 @@ func (f *tfFlags) register(fs *flag.FlagSet) {
 	fs.Var(&f.varFiles, "var-file", "Terraform variables file (repeatable)")
 	fs.BoolVar(&f.verbose, "v", false, "stream Terraform's output")
 	fs.BoolVar(&f.noAWSCheck, "no-aws-check", false, "skip the AWS credential and account check")
+	fs.DurationVar(&f.lockTimeout, "lock-timeout", 5*time.Minute, "how long plan, apply and destroy wait for the state lock (0: fail at once)")
 	fs.StringVar(&f.accounts, "account", "", "AWS account ID(s) the caller must belong to, comma-separated (default: the root's allowed_account_ids)")
 }
 
@@ -112,12 +115,20 @@ func (a *App) open(ctx context.Context, f *tfFlags) (*session, error) {
 	fmt.Fprintf(a.Stderr, "using %s\nroot %s (env %s)\n", bin, cfg.Root, cfg.Env)
 	r, err := tfrun.New(tfrun.Options{
 		Binary: bin, Root: cfg.Root, VarFiles: cfg.VarFiles, Verbose: f.verbose,
-		Stdout: a.Stdout, Progress: a.Stderr,
+		Stdout: a.Stdout, Progress: a.Stderr, LockTimeout: lockTimeout(f.lockTimeout),
 	})
 	if err != nil {
 		return nil, err
 	}
 	return &session{cfg: cfg, vars: vars, runner: r}, nil
+}
+
+// lockTimeout formats d for Terraform's -lock-timeout ("0s" for zero or less: no wait).
+func lockTimeout(d time.Duration) string {
+	if d <= 0 {
+		return "0s"
+	}
+	return fmt.Sprintf("%ds", int64((d+time.Second-1)/time.Second))
 }
 
 // checkAWS checks credentials unless skipped or the root does not use AWS.
