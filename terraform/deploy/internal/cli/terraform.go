@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/zclconf/go-cty/cty"
+
 	"bffsuite.dev/deploy/internal/awscreds"
 	"bffsuite.dev/deploy/internal/frontendconfig"
 	"bffsuite.dev/deploy/internal/plansummary"
@@ -108,11 +110,19 @@ func (a *App) open(ctx context.Context, f *tfFlags) (*session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read the root's variables: %w", err)
 	}
+	why, err := rootProtection(cfg, vars)
+	if err != nil {
+		return nil, err
+	}
 	bin, err := tfrun.FindBinary(ctx, f.tfBin)
 	if err != nil {
 		return nil, err
 	}
 	fmt.Fprintf(a.Stderr, "using %s\nroot %s (env %s)\n", bin, cfg.Root, cfg.Env)
+	if why != "" && !cfg.Protected {
+		fmt.Fprintf(a.Stderr, "root %s is protected (%s): the prod guard applies although -env is %s\n", cfg.Root, why, cfg.Env)
+	}
+	cfg.Protected = cfg.Protected || why != ""
 	r, err := tfrun.New(tfrun.Options{
 		Binary: bin, Root: cfg.Root, VarFiles: cfg.VarFiles, Verbose: f.verbose,
 		Stdout: a.Stdout, Progress: a.Stderr, LockTimeout: lockTimeout(f.lockTimeout),
@@ -121,6 +131,38 @@ func (a *App) open(ctx context.Context, f *tfFlags) (*session, error) {
 		return nil, err
 	}
 	return &session{cfg: cfg, vars: vars, runner: r}, nil
+}
+
+// rootProtection says why the root itself is a protected env's root, whatever -env says ("" when
+// it is not): it is terraform/envs/<protected> of the repository or a directory named like a
+// protected env (a copy of envs/prod), a module call passes environment = "<protected>" (as
+// envs/prod does), or its variables set protected = true or env/environment to a protected env.
+func rootProtection(c tfConfig, vars rootvars.Values) (string, error) {
+	root := c.Root
+	if r, err := filepath.EvalSymlinks(root); err == nil {
+		root = r
+	}
+	if name := filepath.Base(root); ProtectedEnvs[name] {
+		return fmt.Sprintf("directory %s", name), nil
+	}
+	envs, err := rootvars.ModuleStrings(c.Root, "environment")
+	if err != nil {
+		return "", fmt.Errorf("read the root's modules: %w", err)
+	}
+	for _, e := range envs {
+		if ProtectedEnvs[e] {
+			return fmt.Sprintf("a module gets environment = %q", e), nil
+		}
+	}
+	if p, ok := vars.Bool("protected"); ok && p {
+		return "variable protected = true", nil
+	}
+	for _, name := range []string{"env", "environment"} {
+		if v, ok := vars[name]; ok && !v.IsNull() && v.Type() == cty.String && ProtectedEnvs[v.AsString()] {
+			return fmt.Sprintf("variable %s = %q", name, v.AsString()), nil
+		}
+	}
+	return "", nil
 }
 
 // lockTimeout formats d for Terraform's -lock-timeout ("0s" for zero or less: no wait).

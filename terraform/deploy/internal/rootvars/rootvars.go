@@ -106,3 +106,34 @@ func (v Values) Bool(name string) (value, ok bool) {
 }
 
 func isFile(p string) bool { st, err := os.Stat(p); return err == nil && !st.IsDir() }
+
+var moduleSchema = &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{{Type: "module", LabelNames: []string{"name"}}}}
+
+// ModuleStrings returns the constant string values given to attr in root's module blocks
+// (e.g. environment = "prod" in envs/prod), in file order.
+func ModuleStrings(root, attr string) ([]string, error) {
+	p := hclparse.NewParser()
+	tfs, err := filepath.Glob(filepath.Join(root, "*.tf"))
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, f := range tfs {
+		file, diags := p.ParseHCLFile(f)
+		if diags.HasErrors() {
+			return nil, fmt.Errorf("read %s: %s", f, diags.Error())
+		}
+		content, _, _ := file.Body.PartialContent(moduleSchema)
+		for _, b := range content.Blocks {
+			attrs, _ := b.Body.JustAttributes()
+			a, ok := attrs[attr]
+			if !ok {
+				continue
+			}
+			if v, d := a.Expr.Value(nil); !d.HasErrors() && !v.IsNull() && v.Type() == cty.String {
+				out = append(out, v.AsString())
+			}
+		}
+	}
+	return out, nil
+}
