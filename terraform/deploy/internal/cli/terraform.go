@@ -1,9 +1,12 @@
 package cli
 
 import (
+	"archive/zip"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -15,6 +18,7 @@ import (
 
 	"bffsuite.dev/deploy/internal/awscreds"
 	"bffsuite.dev/deploy/internal/frontendconfig"
+	"bffsuite.dev/deploy/internal/lambdazip"
 	"bffsuite.dev/deploy/internal/plansummary"
 	"bffsuite.dev/deploy/internal/rootvars"
 	"bffsuite.dev/deploy/internal/tfrun"
@@ -133,6 +137,55 @@ func (a *App) open(ctx context.Context, f *tfFlags) (*session, error) {
 	return &session{cfg: cfg, vars: vars, runner: r}, nil
 }
 
+// errZips marks missing or unusable Lambda zips.
+var errZips = errors.New("the Lambda zips are not ready")
+
+// checkZips checks, for a root with an artifact_dir variable (the env roots), that every BFF's
+// zip there (resolved against the root, as Terraform does) is a zip holding a bootstrap: a
+// clear error before init and plan instead of a precondition failure deep in the plan.
+func (a *App) checkZips(s *session) error {
+	v, ok := s.vars["artifact_dir"]
+	if !ok || v.IsNull() || v.Type() != cty.String {
+		return nil
+	}
+	dir := v.AsString()
+	if !filepath.IsAbs(dir) {
+		dir = filepath.Join(s.cfg.Root, dir)
+	}
+	dir = filepath.Clean(dir)
+	var bad []string
+	for _, t := range lambdazip.BFFs {
+		p := filepath.Join(dir, t.Name+".zip")
+		if err := zipHasBootstrap(p); err != nil {
+			bad = append(bad, fmt.Sprintf("\n  %s: %v", p, err))
+		}
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("%w (artifact_dir %s):%s\nbuild them first with `make lambda` (or `bffdeploy build -out %s`)",
+			errZips, dir, strings.Join(bad, ""), dir)
+	}
+	fmt.Fprintf(a.Stderr, "Lambda zips present in %s\n", dir)
+	return nil
+}
+
+// zipHasBootstrap opens a Lambda zip and looks for its bootstrap executable.
+func zipHasBootstrap(p string) error {
+	r, err := zip.OpenReader(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return errors.New("missing")
+	}
+	if err != nil {
+		return fmt.Errorf("not a readable zip: %w", err)
+	}
+	defer r.Close()
+	for _, f := range r.File {
+		if f.Name == "bootstrap" {
+			return nil
+		}
+	}
+	return errors.New("no bootstrap in the zip")
+}
+
 // rootProtection says why the root itself is a protected env's root, whatever -env says ("" when
 // it is not): it is terraform/envs/<protected> of the repository or a directory named like a
 // protected env (a copy of envs/prod), a module call passes environment = "<protected>" (as
@@ -238,11 +291,17 @@ func checkAccount(c tfConfig, account string, want []string, from string) error 
 		errRefused, account, from, want, c.Env)
 }
 
-// prepare opens a session, checks AWS and runs init.
-func (a *App) prepare(ctx context.Context, f *tfFlags) (*session, error) {
+// prepare opens a session, checks AWS and runs init; with zips it first checks the Lambda zips
+// the root deploys (plan and apply).
+func (a *App) prepare(ctx context.Context, f *tfFlags, zips bool) (*session, error) {
 	s, err := a.open(ctx, f)
 	if err != nil {
 		return nil, err
+	}
+	if zips {
+		if err := a.checkZips(s); err != nil {
+			return nil, err
+		}
 	}
 	if err := a.checkAWS(ctx, s, f); err != nil {
 		return nil, err
@@ -294,7 +353,7 @@ func (a *App) plan(ctx context.Context, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	s, err := a.prepare(ctx, &f)
+	s, err := a.prepare(ctx, &f, true)
 	if err != nil {
 		return err
 	}
@@ -331,7 +390,7 @@ func (a *App) apply(ctx context.Context, args []string) error {
 	if *planFlag != "" && len(f.varFiles) > 0 {
 		return usagef("-var-file cannot be combined with -plan: the plan file already holds its variables")
 	}
-	s, err := a.prepare(ctx, &f)
+	s, err := a.prepare(ctx, &f, true)
 	if err != nil {
 		return err
 	}
@@ -391,7 +450,7 @@ func (a *App) outputs(ctx context.Context, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	s, err := a.prepare(ctx, &f)
+	s, err := a.prepare(ctx, &f, false)
 	if err != nil {
 		return err
 	}
@@ -432,7 +491,7 @@ func (a *App) destroy(ctx context.Context, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	s, err := a.prepare(ctx, &f)
+	s, err := a.prepare(ctx, &f, false)
 	if err != nil {
 		return err
 	}
