@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	tfjson "github.com/hashicorp/terraform-json"
 	"github.com/zclconf/go-cty/cty"
 
 	"bffsuite.dev/deploy/internal/awscreds"
@@ -98,6 +99,10 @@ type session struct {
 	cfg    tfConfig
 	vars   rootvars.Values
 	runner *tfrun.Runner
+	// aws says the AWS check ran (the root uses AWS and -no-aws-check is not set).
+	aws bool
+	// plan is the last plan shown by review.
+	plan *tfjson.Plan
 }
 
 // open resolves flags, finds and checks the binary and prepares the runner.
@@ -248,6 +253,7 @@ func (a *App) checkAWS(ctx context.Context, s *session, f *tfFlags) error {
 	if err != nil {
 		return err
 	}
+	s.aws = true
 	fmt.Fprintf(a.Stderr, "AWS credentials from %s (region %q)\nAWS caller: account %s, %s\n", c.Source, c.Region, c.Account, c.ARN)
 	return checkAccount(s.cfg, c.Account, want, from)
 }
@@ -332,6 +338,7 @@ func (a *App) review(ctx context.Context, s *session, planFile string, allow boo
 	if err != nil {
 		return plansummary.Summary{}, err
 	}
+	s.plan = p
 	sum := plansummary.Summarize(p)
 	fmt.Fprintln(a.Stdout)
 	if err := sum.WriteText(a.Stdout); err != nil {
@@ -372,6 +379,11 @@ func (a *App) plan(ctx context.Context, args []string) error {
 	}
 	if _, err := a.review(ctx, s, planFile, *allow); err != nil {
 		return err
+	}
+	if s.aws {
+		if err := a.quota(ctx, s.plan); err != nil {
+			return err
+		}
 	}
 	fmt.Fprintf(a.Stdout, "\nSaved plan: %s\nApply exactly this plan with: bffdeploy apply -env %s -plan %s\n", planFile, s.cfg.Env, planFile)
 	return nil
