@@ -9,7 +9,9 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
 // ErrNoCredentials means the default credential chain found nothing usable.
@@ -34,4 +36,32 @@ func Check(ctx context.Context) (region, source string, err error) {
 		return "", "", fmt.Errorf("%w: the credential chain returned empty keys (source %s)", ErrNoCredentials, creds.Source)
 	}
 	return cfg.Region, creds.Source, nil
+}
+
+// Caller is who the credentials belong to.
+type Caller struct {
+	Account, ARN, Region, Source string
+}
+
+// Identify checks the credentials like Check and asks STS who they belong to
+// (GetCallerIdentity, which needs no permission). AWS_ENDPOINT_URL(_STS) is honoured.
+func Identify(ctx context.Context) (Caller, error) {
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	region, source, err := Check(ctx)
+	if err != nil {
+		return Caller{}, err
+	}
+	cfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		return Caller{}, fmt.Errorf("load AWS config: %w", err)
+	}
+	if cfg.Region == "" {
+		cfg.Region = "us-east-1" // STS answers GetCallerIdentity in every region
+	}
+	out, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return Caller{}, fmt.Errorf("sts GetCallerIdentity (are the credentials valid?): %w", err)
+	}
+	return Caller{Account: aws.ToString(out.Account), ARN: aws.ToString(out.Arn), Region: region, Source: source}, nil
 }

@@ -67,7 +67,9 @@ Terraform flags:
   -tf-bin PATH     terraform or tofu binary (default: tofu, then terraform on PATH, then $BFF_TOOLS/bin/tofu)
   -var-file FILE   variables file, repeatable
   -v               stream Terraform's output
-  -no-aws-check    skip the AWS credential check (fixture roots)
+  -lock-timeout D  how long plan/apply/destroy wait for the state lock (default 5m; 0 fails at once)
+  -no-aws-check    skip the AWS credential and account check (fixture roots)
+  -account IDS     AWS account(s) the caller must belong to (default: the root's allowed_account_ids)
 
 Run "bffdeploy COMMAND -h" for a command's flags. Exit status: 0 ok, 1 failed, 2 usage, 3 refused.
 `

@@ -28,6 +28,9 @@ type Options struct {
 	Stdout, Progress io.Writer
 	// Env, when not nil, is the complete environment for Terraform (default: this process's).
 	Env map[string]string
+	// LockTimeout is how long plan and apply wait for the state lock (Terraform's
+	// -lock-timeout, e.g. "5m"); "" leaves terraform-exec's default ("0s", fail at once).
+	LockTimeout string
 }
 
 // Runner runs Terraform commands in one root directory.
@@ -145,6 +148,9 @@ func (r *Runner) Init(ctx context.Context, backend bool) error {
 // Plan writes a plan to planFile; destroy plans the destruction of everything.
 func (r *Runner) Plan(ctx context.Context, planFile string, destroy bool) error {
 	opts := []tfexec.PlanOption{tfexec.Out(planFile), tfexec.Destroy(destroy)}
+	if r.opts.LockTimeout != "" {
+		opts = append(opts, tfexec.LockTimeout(r.opts.LockTimeout))
+	}
 	for _, f := range r.varFiles {
 		opts = append(opts, tfexec.VarFile(f))
 	}
@@ -177,7 +183,11 @@ func (r *Runner) Show(ctx context.Context, planFile string) (*tfjson.Plan, error
 // Apply applies exactly the given plan file.
 func (r *Runner) Apply(ctx context.Context, planFile string) error {
 	return r.step("apply", func() error {
-		if err := r.tf.Apply(ctx, tfexec.DirOrPlan(planFile)); err != nil {
+		opts := []tfexec.ApplyOption{tfexec.DirOrPlan(planFile)}
+		if r.opts.LockTimeout != "" {
+			opts = append(opts, tfexec.LockTimeout(r.opts.LockTimeout))
+		}
+		if err := r.tf.Apply(ctx, opts...); err != nil {
 			return terraformError("apply "+planFile, err)
 		}
 		return nil
