@@ -6,11 +6,13 @@ package tfcheck
 import (
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
 	"bffsuite.dev/shared/lambdastack"
 	"bffsuite.dev/shared/logging"
+	"bffsuite.dev/shared/tracing"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -580,4 +582,152 @@ func TestCognitoEmailThroughSES(t *testing.T) {
 	if diags.HasErrors() || v.IsNull() || v.AsString() != ses.GetAttr("identity_arn").AsString() {
 		t.Errorf("source_arn = %#v (%v), want the SES identity ARN", v, diags)
 	}
+}
+
+// X-Ray shows the BFFs' spans (DynamoDB, Cognito calls) only when shared/tracing can export them:
+// it needs an OTLP endpoint, which the ADOT collector layer provides on localhost:4318. Tracing on
+// without the layer must be refused, and the layer must bring the endpoint variable with it.
+func TestTracingHasACollector(t *testing.T) {
+	const endpointVar, endpoint = "OTEL_EXPORTER_OTLP_ENDPOINT", "http://localhost:4318"
+	read := false
+	ct := reflect.TypeFor[tracing.Config]()
+	for i := range ct.NumField() {
+		if ct.Field(i).Tag.Get("env") == endpointVar {
+			read = true
+		}
+	}
+	if !read {
+		t.Fatalf("shared/tracing.Config reads no %s: the Terraform side sets the wrong variable", endpointVar)
+	}
+
+	const arm = "arn:aws:lambda:eu-central-1:901920570463:layer:aws-otel-collector-arm64-ver-0-117-0:1"
+	const amd = "arn:aws:lambda:eu-central-1:901920570463:layer:aws-otel-collector-amd64-ver-0-117-0:1"
+	lambda := loadModule(t, "modules/bff_lambda")
+	fn, err := lambda.Block("resource", "aws_lambda_function", "this")
+	if err != nil {
+		t.Fatal(err)
+	}
+	layers, err := Attr(fn, "layers")
+	if err != nil {
+		t.Fatalf("aws_lambda_function.this: %v (no collector layer)", err)
+	}
+	envExpr, ok := lambda.Local("environment")
+	if !ok {
+		t.Fatal("bff_lambda has no local.environment")
+	}
+	if got, _ := Traversal(mustAttr(t, nestedBlock(fn, "environment"), "variables")); got != "local.environment" {
+		t.Errorf("environment.variables = %q, want local.environment", got)
+	}
+	str := func(s string) cty.Value {
+		if s == "" {
+			return cty.NullVal(cty.String)
+		}
+		return cty.StringVal(s)
+	}
+	for _, tc := range []struct {
+		tracing      bool
+		layer, arch  string
+		refused      bool
+		wantEndpoint bool
+	}{
+		{tracing: true, layer: "", arch: "arm64", refused: true},
+		{tracing: true, layer: arm, arch: "arm64", wantEndpoint: true},
+		{tracing: true, layer: amd, arch: "x86_64", wantEndpoint: true},
+		{tracing: true, layer: amd, arch: "arm64", refused: true, wantEndpoint: true},
+		{tracing: false, layer: "", arch: "arm64"},
+	} {
+		vars := map[string]cty.Value{
+			"xray_tracing": cty.BoolVal(tc.tracing), "otel_collector_layer_arn": str(tc.layer),
+			"architecture": cty.StringVal(tc.arch), "function_name": cty.StringVal("bffsuite-prod-web"),
+			"environment": cty.MapVal(map[string]cty.Value{"BFF_LOG_LEVEL": cty.StringVal("info")}),
+		}
+		ctx := &hcl.EvalContext{Functions: validationFuncs, Variables: map[string]cty.Value{"var": cty.ObjectVal(vars)}}
+		env, diags := envExpr.Value(ctx)
+		if diags.HasErrors() {
+			t.Fatalf("local.environment: %v", diags)
+		}
+		got := ""
+		if m := env.AsValueMap(); m[endpointVar] != cty.NilVal {
+			got = m[endpointVar].AsString()
+		}
+		if want := map[bool]string{true: endpoint}[tc.wantEndpoint]; got != want {
+			t.Errorf("tracing %v, layer %q: %s = %q, want %q", tc.tracing, tc.layer, endpointVar, got, want)
+		}
+		lv, diags := layers.Value(ctx)
+		if diags.HasErrors() {
+			t.Fatalf("layers: %v", diags)
+		}
+		if got, want := lv.LengthInt(), map[bool]int{true: 1}[tc.layer != ""]; got != want {
+			t.Errorf("tracing %v, layer %q: %d layers, want %d", tc.tracing, tc.layer, got, want)
+		}
+		ctx.Variables["local"] = cty.ObjectVal(map[string]cty.Value{"environment": env})
+		refused := false
+		for _, b := range nestedBlock(fn, "lifecycle").Body.Blocks {
+			if b.Type != "precondition" {
+				continue
+			}
+			cond := mustAttr(t, b, "condition")
+			if !referencesVar(cond, "otel_collector_layer_arn") {
+				continue
+			}
+			v, diags := cond.Value(ctx)
+			if diags.HasErrors() {
+				t.Fatalf("precondition: %v", diags)
+			}
+			refused = refused || v.False()
+		}
+		if refused != tc.refused {
+			t.Errorf("tracing %v, layer %q on %s: refused = %v, want %v", tc.tracing, tc.layer, tc.arch, refused, tc.refused)
+		}
+	}
+	wantValidation(t, lambda, "otel_collector_layer_arn", map[string]cty.Value{"otel_collector_layer_arn": str("alias/collector")}, true)
+	wantValidation(t, lambda, "otel_collector_layer_arn", map[string]cty.Value{"otel_collector_layer_arn": str(arm)}, false)
+
+	// prod traces: the layer is a required, validated variable of the root, handed down.
+	prod := loadModule(t, "envs/prod")
+	for _, tc := range []struct {
+		layer   string
+		refused bool
+	}{{"", true}, {"arn:aws:lambda:eu-central-1:123456789012:layer:something-else:3", true}, {arm, false}, {amd, false}} {
+		wantValidation(t, prod, "otel_collector_layer_arn", map[string]cty.Value{"otel_collector_layer_arn": str(tc.layer)}, tc.refused)
+	}
+	for _, hop := range []struct {
+		m          *Module
+		module     string
+		wantSuffix string
+	}{{prod, "suite", "var.otel_collector_layer_arn"}, {loadModule(t, "modules/suite"), "lambda", "var.otel_collector_layer_arn"}} {
+		b, err := hop.m.Block("module", hop.module)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, err := Attr(b, "otel_collector_layer_arn")
+		if err != nil {
+			t.Errorf("module.%s in %s: %v", hop.module, hop.m.Dir, err)
+			continue
+		}
+		if !referencesVar(e, "otel_collector_layer_arn") {
+			t.Errorf("module.%s.otel_collector_layer_arn does not use %s", hop.module, hop.wantSuffix)
+		}
+	}
+}
+
+func mustAttr(t *testing.T, b *hclsyntax.Block, name string) hclsyntax.Expression {
+	t.Helper()
+	if b == nil {
+		t.Fatalf("no block holding %s", name)
+	}
+	e, err := Attr(b, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func referencesVar(e hclsyntax.Expression, name string) bool {
+	for _, tr := range e.Variables() {
+		if got, ok := renderTraversal(tr); ok && got == "var."+name {
+			return true
+		}
+	}
+	return false
 }

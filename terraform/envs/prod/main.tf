@@ -39,6 +39,8 @@ module "suite" {
   log_level           = "info"
   request_budget      = "5s"
   xray_tracing        = true
+  # Without the collector layer X-Ray shows only Lambda's own segment (no DynamoDB/Cognito spans).
+  otel_collector_layer_arn = var.otel_collector_layer_arn
   # Per-method REST metrics cost a custom metric set per method: worth it in prod only.
   detailed_api_metrics = true
 

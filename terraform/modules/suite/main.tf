@@ -253,8 +253,10 @@ module "lambda" {
   log_retention_days    = var.log_retention_days
   xray_tracing          = var.xray_tracing
   environment           = local.environment[each.key]
-  ssm_parameter_arns    = local.secret_parameter_arns[each.key]
-  tags                  = merge(var.tags, { "bffsuite:bff" = each.key })
+  # Attached only with tracing on: the collector extension adds to every cold start.
+  otel_collector_layer_arn = var.xray_tracing ? var.otel_collector_layer_arn : null
+  ssm_parameter_arns       = local.secret_parameter_arns[each.key]
+  tags                     = merge(var.tags, { "bffsuite:bff" = each.key })
 
   dynamodb_access = {
     for table, actions in local.table_actions[each.key] : table => {
