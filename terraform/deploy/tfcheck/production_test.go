@@ -731,3 +731,67 @@ func referencesVar(e hclsyntax.Expression, name string) bool {
 	}
 	return false
 }
+
+// MFA OPTIONAL with no enrolment in any BFF let a user enrol TOTP straight against Cognito and
+// then fail every BFF login (no BFF answers SOFTWARE_TOKEN_MFA): it is OFF and refuses more.
+// Threat protection is managed through user_pool_add_ons (in 5.46 and 6.x; user_pool_tier is
+// 6.x only and must not appear), and prod must choose a mode explicitly.
+func TestCognitoMFAAndThreatProtection(t *testing.T) {
+	cognito := loadModule(t, "modules/cognito")
+	if got, err := VariableDefault(cognito, "mfa_configuration"); err != nil || got.AsString() != "OFF" {
+		t.Errorf("default mfa_configuration = %#v (%v), want OFF", got, err)
+	}
+	for _, tc := range []struct {
+		mode    string
+		refused bool
+	}{{"OFF", false}, {"OPTIONAL", true}, {"ON", true}} {
+		wantValidation(t, cognito, "mfa_configuration", map[string]cty.Value{"mfa_configuration": cty.StringVal(tc.mode)}, tc.refused)
+	}
+
+	pool, err := cognito.Block("resource", "aws_cognito_user_pool", "this")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Attr(pool, "user_pool_tier"); err == nil {
+		t.Error("aws_cognito_user_pool.this sets user_pool_tier, which hashicorp/aws 5.46 does not know")
+	}
+	addOns := nestedBlock(pool, "user_pool_add_ons")
+	if addOns == nil {
+		t.Fatal("aws_cognito_user_pool.this has no user_pool_add_ons: threat protection is not decided")
+	}
+	if got, _ := Traversal(mustAttr(t, addOns, "advanced_security_mode")); got != "var.threat_protection" {
+		t.Errorf("advanced_security_mode = %q, want var.threat_protection", got)
+	}
+	null := cty.NullVal(cty.String)
+	for _, tc := range []struct {
+		mode    cty.Value
+		refused bool
+	}{{null, false}, {cty.StringVal("OFF"), false}, {cty.StringVal("ENFORCED"), false}, {cty.StringVal("FULL"), true}} {
+		wantValidation(t, cognito, "threat_protection", map[string]cty.Value{"threat_protection": tc.mode}, tc.refused)
+	}
+
+	prod := loadModule(t, "envs/prod")
+	for _, tc := range []struct {
+		mode    cty.Value
+		refused bool
+	}{{null, true}, {cty.StringVal("AUDIT"), false}, {cty.StringVal("ENFORCED"), false}, {cty.StringVal("OFF"), false}, {cty.StringVal("on"), true}} {
+		wantValidation(t, prod, "cognito_threat_protection", map[string]cty.Value{"cognito_threat_protection": tc.mode}, tc.refused)
+	}
+	suite := loadModule(t, "modules/suite")
+	for _, hop := range []struct {
+		m              *Module
+		module, arg, v string
+	}{{prod, "suite", "cognito_threat_protection", "cognito_threat_protection"}, {suite, "cognito", "threat_protection", "cognito_threat_protection"}} {
+		b, err := hop.m.Block("module", hop.module)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := Traversal(mustAttr(t, b, hop.arg)); got != "var."+hop.v {
+			t.Errorf("module.%s.%s = %q, want var.%s", hop.module, hop.arg, got, hop.v)
+		}
+	}
+	// dev leaves the setting unmanaged (a new pool starts with it off; moto has no add-ons).
+	if got, err := VariableDefault(suite, "cognito_threat_protection"); err != nil || !got.IsNull() {
+		t.Errorf("suite default cognito_threat_protection = %#v (%v), want null", got, err)
+	}
+}

@@ -31,6 +31,7 @@ var validationFuncs = map[string]function.Function{
 	"endswith":    endsWithFunc,
 	"try":         tryfunc.TryFunc,
 	"merge":       stdlib.MergeFunc,
+	"coalesce":    stdlib.CoalesceFunc,
 	"strcontains": strContainsFunc,
 }
 

@@ -150,3 +150,13 @@ variable "otel_collector_layer_arn" {
     error_message = "prod turns X-Ray tracing on: otel_collector_layer_arn must be the ADOT collector layer ARN (arn:aws:lambda:REGION:901920570463:layer:aws-otel-collector-<amd64|arm64>-ver-X-Y-Z:N); without it no BFF span leaves the Lambda."
   }
 }
+
+variable "cognito_threat_protection" {
+  type        = string
+  description = "Cognito threat protection mode, chosen explicitly: ENFORCED (blocks risky sign-ins and compromised passwords) once the user pool is on the Plus feature plan, OFF until then (a pool this configuration creates starts on Essentials, where AUDIT/ENFORCED fail)."
+
+  validation {
+    condition     = var.cognito_threat_protection != null && contains(["OFF", "AUDIT", "ENFORCED"], coalesce(var.cognito_threat_protection, "none"))
+    error_message = "prod must choose cognito_threat_protection: OFF, AUDIT or ENFORCED (AUDIT/ENFORCED need the Plus feature plan)."
+  }
+}

@@ -201,6 +201,7 @@ module "cognito" {
   token_validity      = var.cognito_token_validity
   ses_email           = var.ses_email
   partners            = var.partners
+  threat_protection   = var.cognito_threat_protection
   tags                = var.tags
   # bff-mobile's POST /v1/auth/login signs users in with USER_PASSWORD_AUTH on the public
   # mobile client (identity.Provider); SRP stays allowed for apps that sign in themselves.

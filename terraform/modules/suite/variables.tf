@@ -74,6 +74,12 @@ variable "otel_collector_layer_arn" {
   default     = null
 }
 
+variable "cognito_threat_protection" {
+  type        = string
+  description = "Cognito threat protection mode (OFF, AUDIT, ENFORCED) or null to leave it unmanaged; AUDIT/ENFORCED need the user pool on the Plus feature plan."
+  default     = null
+}
+
 variable "deletion_protection" {
   type        = bool
   description = "Deletion protection of the DynamoDB tables and the user pool (true in prod)."
