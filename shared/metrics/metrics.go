@@ -12,7 +12,7 @@
 //
 // Metric names the platform emits (namespace BFF_METRICS_NAMESPACE, default "BFFSuite"):
 //
-//	Requests, Latency (ms), Fault (5xx), Error (4xx), Partial    dims Service | Service,Route | Service,Route,StatusClass
+//	Requests, Latency (ms), Fault (5xx), Error (4xx), Partial    dims Service | Service,Route
 //	ColdStart                                                   dims Service
 //	PartMissing                                                 dims Service,Part
 //	DownstreamErrors, DownstreamTimeouts                        dims Service,Dependency
@@ -185,8 +185,10 @@ func (r *Recorder) Property(key string, value any) {
 }
 
 // Request records the request's own metrics (Middleware calls it once): Requests, Latency,
-// Fault, Error and Partial, rolled up by Service, by Service and Route, and by Service, Route
-// and StatusClass.
+// Fault, Error and Partial, rolled up by Service and by Service and Route (RequestDimensions).
+// The status and its class are log fields of the line, not dimensions: Fault and Error already
+// split by class, and a Service,Route,StatusClass set multiplied the billed custom metrics by
+// the four classes for no dashboard or alarm.
 func (r *Recorder) Request(route string, status int, latency time.Duration, partial bool) {
 	if r == nil {
 		return
@@ -202,6 +204,13 @@ func (r *Recorder) MarkPartial() {
 		return
 	}
 	r.Property("partial", true)
+}
+
+// RequestDimensions returns the dimension sets of the request metrics (Requests, Latency,
+// Fault, Error, Partial). Each set makes one billed custom metric per metric name and value
+// combination, so it is kept to Service and Service,Route (see docs/observability.md).
+func RequestDimensions() [][]string {
+	return [][]string{{"Service"}, {"Service", "Route"}}
 }
 
 // StatusClass returns "2xx", "3xx", "4xx" or "5xx".
@@ -254,7 +263,7 @@ func (r *Recorder) Lines() ([][]byte, error) {
 		doc[Fault], doc[Error], doc[Partial] = fault, errc, partial
 		doc["_aws"] = awsMeta(ts, directive{
 			Namespace:  r.namespace,
-			Dimensions: [][]string{{"Service"}, {"Service", "Route"}, {"Service", "Route", "StatusClass"}},
+			Dimensions: RequestDimensions(),
 			Metrics: []metricDef{{Requests, UnitCount}, {Latency, UnitMilliseconds}, {Fault, UnitCount},
 				{Error, UnitCount}, {Partial, UnitCount}},
 		})

@@ -316,14 +316,13 @@ func TestEMFThroughEngine(t *testing.T) {
 		absent            []series
 	}{
 		{name: "normal request, first one is the cold start", path: "/ok", wantStatus: 200, want: map[series]any{
-			{metrics.Requests, "Service=bff-web"}:                           1.0,
-			{metrics.Requests, "Route=/ok,Service=bff-web"}:                 1.0,
-			{metrics.Requests, "Route=/ok,Service=bff-web,StatusClass=2xx"}: 1.0,
-			{metrics.Fault, "Route=/ok,Service=bff-web"}:                    0.0,
-			{metrics.Error, "Route=/ok,Service=bff-web"}:                    0.0,
-			{metrics.Partial, "Route=/ok,Service=bff-web"}:                  0.0,
-			{metrics.ColdStart, "Service=bff-web"}:                          1.0,
-		}},
+			{metrics.Requests, "Service=bff-web"}:           1.0,
+			{metrics.Requests, "Route=/ok,Service=bff-web"}: 1.0,
+			{metrics.Fault, "Route=/ok,Service=bff-web"}:    0.0,
+			{metrics.Error, "Route=/ok,Service=bff-web"}:    0.0,
+			{metrics.Partial, "Route=/ok,Service=bff-web"}:  0.0,
+			{metrics.ColdStart, "Service=bff-web"}:          1.0,
+		}, absent: []series{{metrics.Requests, "Route=/ok,Service=bff-web,StatusClass=2xx"}}},
 		{name: "partial response", path: "/page", wantStatus: 200, want: map[series]any{
 			{metrics.Partial, "Route=/page,Service=bff-web"}:              1.0,
 			{metrics.PartMissing, "Part=reviews,Service=bff-web"}:         1.0,
@@ -331,14 +330,14 @@ func TestEMFThroughEngine(t *testing.T) {
 		}, absent: []series{{metrics.ColdStart, "Service=bff-web"}, {metrics.PartMissing, "Part=product,Service=bff-web"}}},
 		{name: "auth failure without a token", path: "/me", wantStatus: 401, want: map[series]any{
 			{metrics.AuthFailures, "Reason=missing_token,Service=bff-web"}: 1.0,
-			{metrics.Error, "Route=/me,Service=bff-web,StatusClass=4xx"}:   1.0,
-		}},
+			{metrics.Error, "Route=/me,Service=bff-web"}:                   1.0,
+		}, absent: []series{{metrics.Error, "Route=/me,Service=bff-web,StatusClass=4xx"}}},
 		{name: "auth failure with a forged token", path: "/me", authz: "Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln", wantStatus: 401, want: map[series]any{
 			{metrics.AuthFailures, "Reason=invalid_token,Service=bff-web"}: 1.0,
 		}},
 		{name: "unknown route", path: "/nope", wantStatus: 404, want: map[series]any{
-			{metrics.Requests, "Route=unmatched,Service=bff-web,StatusClass=4xx"}: 1.0,
-		}},
+			{metrics.Requests, "Route=unmatched,Service=bff-web"}: 1.0,
+		}, absent: []series{{metrics.Requests, "Route=unmatched,Service=bff-web,StatusClass=4xx"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -373,5 +372,43 @@ func TestEMFThroughEngine(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestRequestDimensionSets pins the request metrics' dimension sets, which decide the bill:
+// each distinct (metric, dimension values) pair is one custom metric. One route answering every
+// status class must make 5 metrics x (Service + Service,Route) = 10 series, not one more per
+// class; the class stays a log field of the line.
+func TestRequestDimensionSets(t *testing.T) {
+	wantSets := [][]string{{"Service"}, {"Service", "Route"}}
+	if got := metrics.RequestDimensions(); fmt.Sprint(got) != fmt.Sprint(wantSets) {
+		t.Fatalf("RequestDimensions() = %v, want %v", got, wantSets)
+	}
+	all := map[series]bool{}
+	for _, status := range []int{200, 302, 404, 503} {
+		r := metrics.New("BFFSuite", "bff-test")
+		r.Request("/orders/:id", status, time.Millisecond, false)
+		lines, err := r.Lines()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(lines) != 1 {
+			t.Fatalf("status %d: lines = %d, want 1", status, len(lines))
+		}
+		top := validateEMF(t, lines[0])
+		dirs := top["_aws"].(map[string]any)["CloudWatchMetrics"].([]any)
+		gotSets := dirs[0].(map[string]any)["Dimensions"]
+		if fmt.Sprint(gotSets) != fmt.Sprint(wantSets) {
+			t.Errorf("status %d: dimension sets = %v, want %v", status, gotSets, wantSets)
+		}
+		if got, want := top["StatusClass"], metrics.StatusClass(status); got != want {
+			t.Errorf("status %d: StatusClass field = %v, want %v", status, got, want)
+		}
+		for k := range extract(t, lines) {
+			all[k] = true
+		}
+	}
+	if got, want := len(all), 10; got != want {
+		t.Errorf("distinct request series for one route over four status classes = %d, want %d: %v", got, want, all)
 	}
 }

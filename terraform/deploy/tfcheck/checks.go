@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
+	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 )
@@ -112,7 +114,8 @@ func str(v cty.Value, name string) string {
 // Environment lists, per BFF (web, mobile, partner), the environment variable names its Lambda
 // is given. It follows local.environment in the suite module and checks the wiring on the way:
 // the suite's module "lambda" passes local.environment[each.key], and the bff_lambda module puts
-// var.environment into its aws_lambda_function's environment block.
+// var.environment (through local.environment, which may add the OTLP endpoint) into its
+// aws_lambda_function's environment block.
 func (s *Suite) Environment() (map[string][]string, error) {
 	lb, err := s.Lambda.Block("resource", "aws_lambda_function", "this")
 	if err != nil {
@@ -131,8 +134,18 @@ func (s *Suite) Environment() (map[string][]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	if ref, _ := Traversal(vars); ref != "var.environment" {
-		return nil, fmt.Errorf("aws_lambda_function.this environment.variables = %q, want var.environment", ref)
+	ref, _ := Traversal(vars)
+	if ref == "local.environment" {
+		// bff_lambda adds OTEL_EXPORTER_OTLP_ENDPOINT to var.environment with the collector layer.
+		local, ok := s.Lambda.Local("environment")
+		if !ok || !slices.ContainsFunc(local.Variables(), func(tr hcl.Traversal) bool {
+			r, _ := renderTraversal(tr)
+			return r == "var.environment"
+		}) {
+			return nil, fmt.Errorf("aws_lambda_function.this environment.variables = local.environment, which is not built from var.environment")
+		}
+	} else if ref != "var.environment" {
+		return nil, fmt.Errorf("aws_lambda_function.this environment.variables = %q, want var.environment (or a local built from it)", ref)
 	}
 
 	call, err := s.Suite.Block("module", "lambda")

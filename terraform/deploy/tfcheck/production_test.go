@@ -6,11 +6,13 @@ package tfcheck
 import (
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
 	"bffsuite.dev/shared/lambdastack"
 	"bffsuite.dev/shared/logging"
+	"bffsuite.dev/shared/tracing"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -579,5 +581,217 @@ func TestCognitoEmailThroughSES(t *testing.T) {
 	v, diags := src.Value(&hcl.EvalContext{Variables: map[string]cty.Value{"var": cty.ObjectVal(map[string]cty.Value{"ses_email": ses})}, Functions: validationFuncs})
 	if diags.HasErrors() || v.IsNull() || v.AsString() != ses.GetAttr("identity_arn").AsString() {
 		t.Errorf("source_arn = %#v (%v), want the SES identity ARN", v, diags)
+	}
+}
+
+// X-Ray shows the BFFs' spans (DynamoDB, Cognito calls) only when shared/tracing can export them:
+// it needs an OTLP endpoint, which the ADOT collector layer provides on localhost:4318. Tracing on
+// without the layer must be refused, and the layer must bring the endpoint variable with it.
+func TestTracingHasACollector(t *testing.T) {
+	const endpointVar, endpoint = "OTEL_EXPORTER_OTLP_ENDPOINT", "http://localhost:4318"
+	read := false
+	ct := reflect.TypeFor[tracing.Config]()
+	for i := range ct.NumField() {
+		if ct.Field(i).Tag.Get("env") == endpointVar {
+			read = true
+		}
+	}
+	if !read {
+		t.Fatalf("shared/tracing.Config reads no %s: the Terraform side sets the wrong variable", endpointVar)
+	}
+
+	const arm = "arn:aws:lambda:eu-central-1:901920570463:layer:aws-otel-collector-arm64-ver-0-117-0:1"
+	const amd = "arn:aws:lambda:eu-central-1:901920570463:layer:aws-otel-collector-amd64-ver-0-117-0:1"
+	lambda := loadModule(t, "modules/bff_lambda")
+	fn, err := lambda.Block("resource", "aws_lambda_function", "this")
+	if err != nil {
+		t.Fatal(err)
+	}
+	layers, err := Attr(fn, "layers")
+	if err != nil {
+		t.Fatalf("aws_lambda_function.this: %v (no collector layer)", err)
+	}
+	envExpr, ok := lambda.Local("environment")
+	if !ok {
+		t.Fatal("bff_lambda has no local.environment")
+	}
+	if got, _ := Traversal(mustAttr(t, nestedBlock(fn, "environment"), "variables")); got != "local.environment" {
+		t.Errorf("environment.variables = %q, want local.environment", got)
+	}
+	str := func(s string) cty.Value {
+		if s == "" {
+			return cty.NullVal(cty.String)
+		}
+		return cty.StringVal(s)
+	}
+	for _, tc := range []struct {
+		tracing      bool
+		layer, arch  string
+		refused      bool
+		wantEndpoint bool
+	}{
+		{tracing: true, layer: "", arch: "arm64", refused: true},
+		{tracing: true, layer: arm, arch: "arm64", wantEndpoint: true},
+		{tracing: true, layer: amd, arch: "x86_64", wantEndpoint: true},
+		{tracing: true, layer: amd, arch: "arm64", refused: true, wantEndpoint: true},
+		{tracing: false, layer: "", arch: "arm64"},
+	} {
+		vars := map[string]cty.Value{
+			"xray_tracing": cty.BoolVal(tc.tracing), "otel_collector_layer_arn": str(tc.layer),
+			"architecture": cty.StringVal(tc.arch), "function_name": cty.StringVal("bffsuite-prod-web"),
+			"environment": cty.MapVal(map[string]cty.Value{"BFF_LOG_LEVEL": cty.StringVal("info")}),
+		}
+		ctx := &hcl.EvalContext{Functions: validationFuncs, Variables: map[string]cty.Value{"var": cty.ObjectVal(vars)}}
+		env, diags := envExpr.Value(ctx)
+		if diags.HasErrors() {
+			t.Fatalf("local.environment: %v", diags)
+		}
+		got := ""
+		if m := env.AsValueMap(); m[endpointVar] != cty.NilVal {
+			got = m[endpointVar].AsString()
+		}
+		if want := map[bool]string{true: endpoint}[tc.wantEndpoint]; got != want {
+			t.Errorf("tracing %v, layer %q: %s = %q, want %q", tc.tracing, tc.layer, endpointVar, got, want)
+		}
+		lv, diags := layers.Value(ctx)
+		if diags.HasErrors() {
+			t.Fatalf("layers: %v", diags)
+		}
+		if got, want := lv.LengthInt(), map[bool]int{true: 1}[tc.layer != ""]; got != want {
+			t.Errorf("tracing %v, layer %q: %d layers, want %d", tc.tracing, tc.layer, got, want)
+		}
+		ctx.Variables["local"] = cty.ObjectVal(map[string]cty.Value{"environment": env})
+		refused := false
+		for _, b := range nestedBlock(fn, "lifecycle").Body.Blocks {
+			if b.Type != "precondition" {
+				continue
+			}
+			cond := mustAttr(t, b, "condition")
+			if !referencesVar(cond, "otel_collector_layer_arn") {
+				continue
+			}
+			v, diags := cond.Value(ctx)
+			if diags.HasErrors() {
+				t.Fatalf("precondition: %v", diags)
+			}
+			refused = refused || v.False()
+		}
+		if refused != tc.refused {
+			t.Errorf("tracing %v, layer %q on %s: refused = %v, want %v", tc.tracing, tc.layer, tc.arch, refused, tc.refused)
+		}
+	}
+	wantValidation(t, lambda, "otel_collector_layer_arn", map[string]cty.Value{"otel_collector_layer_arn": str("alias/collector")}, true)
+	wantValidation(t, lambda, "otel_collector_layer_arn", map[string]cty.Value{"otel_collector_layer_arn": str(arm)}, false)
+
+	// prod traces: the layer is a required, validated variable of the root, handed down.
+	prod := loadModule(t, "envs/prod")
+	for _, tc := range []struct {
+		layer   string
+		refused bool
+	}{{"", true}, {"arn:aws:lambda:eu-central-1:123456789012:layer:something-else:3", true}, {arm, false}, {amd, false}} {
+		wantValidation(t, prod, "otel_collector_layer_arn", map[string]cty.Value{"otel_collector_layer_arn": str(tc.layer)}, tc.refused)
+	}
+	for _, hop := range []struct {
+		m          *Module
+		module     string
+		wantSuffix string
+	}{{prod, "suite", "var.otel_collector_layer_arn"}, {loadModule(t, "modules/suite"), "lambda", "var.otel_collector_layer_arn"}} {
+		b, err := hop.m.Block("module", hop.module)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, err := Attr(b, "otel_collector_layer_arn")
+		if err != nil {
+			t.Errorf("module.%s in %s: %v", hop.module, hop.m.Dir, err)
+			continue
+		}
+		if !referencesVar(e, "otel_collector_layer_arn") {
+			t.Errorf("module.%s.otel_collector_layer_arn does not use %s", hop.module, hop.wantSuffix)
+		}
+	}
+}
+
+func mustAttr(t *testing.T, b *hclsyntax.Block, name string) hclsyntax.Expression {
+	t.Helper()
+	if b == nil {
+		t.Fatalf("no block holding %s", name)
+	}
+	e, err := Attr(b, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func referencesVar(e hclsyntax.Expression, name string) bool {
+	for _, tr := range e.Variables() {
+		if got, ok := renderTraversal(tr); ok && got == "var."+name {
+			return true
+		}
+	}
+	return false
+}
+
+// MFA OPTIONAL with no enrolment in any BFF let a user enrol TOTP straight against Cognito and
+// then fail every BFF login (no BFF answers SOFTWARE_TOKEN_MFA): it is OFF and refuses more.
+// Threat protection is managed through user_pool_add_ons (in 5.46 and 6.x; user_pool_tier is
+// 6.x only and must not appear), and prod must choose a mode explicitly.
+func TestCognitoMFAAndThreatProtection(t *testing.T) {
+	cognito := loadModule(t, "modules/cognito")
+	if got, err := VariableDefault(cognito, "mfa_configuration"); err != nil || got.AsString() != "OFF" {
+		t.Errorf("default mfa_configuration = %#v (%v), want OFF", got, err)
+	}
+	for _, tc := range []struct {
+		mode    string
+		refused bool
+	}{{"OFF", false}, {"OPTIONAL", true}, {"ON", true}} {
+		wantValidation(t, cognito, "mfa_configuration", map[string]cty.Value{"mfa_configuration": cty.StringVal(tc.mode)}, tc.refused)
+	}
+
+	pool, err := cognito.Block("resource", "aws_cognito_user_pool", "this")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Attr(pool, "user_pool_tier"); err == nil {
+		t.Error("aws_cognito_user_pool.this sets user_pool_tier, which hashicorp/aws 5.46 does not know")
+	}
+	addOns := nestedBlock(pool, "user_pool_add_ons")
+	if addOns == nil {
+		t.Fatal("aws_cognito_user_pool.this has no user_pool_add_ons: threat protection is not decided")
+	}
+	if got, _ := Traversal(mustAttr(t, addOns, "advanced_security_mode")); got != "var.threat_protection" {
+		t.Errorf("advanced_security_mode = %q, want var.threat_protection", got)
+	}
+	null := cty.NullVal(cty.String)
+	for _, tc := range []struct {
+		mode    cty.Value
+		refused bool
+	}{{null, false}, {cty.StringVal("OFF"), false}, {cty.StringVal("ENFORCED"), false}, {cty.StringVal("FULL"), true}} {
+		wantValidation(t, cognito, "threat_protection", map[string]cty.Value{"threat_protection": tc.mode}, tc.refused)
+	}
+
+	prod := loadModule(t, "envs/prod")
+	for _, tc := range []struct {
+		mode    cty.Value
+		refused bool
+	}{{null, true}, {cty.StringVal("AUDIT"), false}, {cty.StringVal("ENFORCED"), false}, {cty.StringVal("OFF"), false}, {cty.StringVal("on"), true}} {
+		wantValidation(t, prod, "cognito_threat_protection", map[string]cty.Value{"cognito_threat_protection": tc.mode}, tc.refused)
+	}
+	suite := loadModule(t, "modules/suite")
+	for _, hop := range []struct {
+		m              *Module
+		module, arg, v string
+	}{{prod, "suite", "cognito_threat_protection", "cognito_threat_protection"}, {suite, "cognito", "threat_protection", "cognito_threat_protection"}} {
+		b, err := hop.m.Block("module", hop.module)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := Traversal(mustAttr(t, b, hop.arg)); got != "var."+hop.v {
+			t.Errorf("module.%s.%s = %q, want var.%s", hop.module, hop.arg, got, hop.v)
+		}
+	}
+	// dev leaves the setting unmanaged (a new pool starts with it off; moto has no add-ons).
+	if got, err := VariableDefault(suite, "cognito_threat_protection"); err != nil || !got.IsNull() {
+		t.Errorf("suite default cognito_threat_protection = %#v (%v), want null", got, err)
 	}
 }

@@ -14,23 +14,35 @@ import (
 // validationFuncs are the Terraform functions the suite's validation and precondition rules
 // use, with Terraform's semantics (go-cty's stdlib is what Terraform itself builds on).
 var validationFuncs = map[string]function.Function{
-	"alltrue":    allTrueFunc,
-	"anytrue":    anyTrueFunc,
-	"can":        tryfunc.CanFunc,
-	"contains":   stdlib.ContainsFunc,
-	"length":     lengthFunc,
-	"lower":      stdlib.LowerFunc,
-	"regex":      stdlib.RegexFunc,
-	"upper":      stdlib.UpperFunc,
-	"values":     stdlib.ValuesFunc,
-	"keys":       stdlib.KeysFunc,
-	"join":       stdlib.JoinFunc,
-	"slice":      stdlib.SliceFunc,
-	"split":      stdlib.SplitFunc,
-	"trimprefix": stdlib.TrimPrefixFunc,
-	"endswith":   endsWithFunc,
-	"try":        tryfunc.TryFunc,
+	"alltrue":     allTrueFunc,
+	"anytrue":     anyTrueFunc,
+	"can":         tryfunc.CanFunc,
+	"contains":    stdlib.ContainsFunc,
+	"length":      lengthFunc,
+	"lower":       stdlib.LowerFunc,
+	"regex":       stdlib.RegexFunc,
+	"upper":       stdlib.UpperFunc,
+	"values":      stdlib.ValuesFunc,
+	"keys":        stdlib.KeysFunc,
+	"join":        stdlib.JoinFunc,
+	"slice":       stdlib.SliceFunc,
+	"split":       stdlib.SplitFunc,
+	"trimprefix":  stdlib.TrimPrefixFunc,
+	"endswith":    endsWithFunc,
+	"try":         tryfunc.TryFunc,
+	"merge":       stdlib.MergeFunc,
+	"coalesce":    stdlib.CoalesceFunc,
+	"strcontains": strContainsFunc,
 }
+
+// strContainsFunc is Terraform's strcontains(string, substr).
+var strContainsFunc = function.New(&function.Spec{
+	Params: []function.Parameter{{Name: "str", Type: cty.String}, {Name: "substr", Type: cty.String}},
+	Type:   function.StaticReturnType(cty.Bool),
+	Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+		return cty.BoolVal(strings.Contains(args[0].AsString(), args[1].AsString())), nil
+	},
+})
 
 // lengthFunc is Terraform's length: characters of a string, elements of a collection.
 var lengthFunc = function.New(&function.Spec{

@@ -27,10 +27,12 @@ module "suite" {
   alarm_topic_arn       = var.alarm_topic_arn
   alarm_emails          = var.alarm_emails
   ses_email             = var.ses_email
-  mobile_app            = var.mobile_app
-  web_site_url          = var.web_site_url
-  web_cookie_same_site  = var.web_cookie_same_site
-  partner_deprecations  = var.partner_deprecations
+  # Chosen per stack: AUDIT/ENFORCED need the Plus feature plan (docs/deploy.md).
+  cognito_threat_protection = var.cognito_threat_protection
+  mobile_app                = var.mobile_app
+  web_site_url              = var.web_site_url
+  web_cookie_same_site      = var.web_cookie_same_site
+  partner_deprecations      = var.partner_deprecations
 
   manage_apigw_account_role = var.manage_apigw_account_role
 
@@ -39,6 +41,8 @@ module "suite" {
   log_level           = "info"
   request_budget      = "5s"
   xray_tracing        = true
+  # Without the collector layer X-Ray shows only Lambda's own segment (no DynamoDB/Cognito spans).
+  otel_collector_layer_arn = var.otel_collector_layer_arn
   # Per-method REST metrics cost a custom metric set per method: worth it in prod only.
   detailed_api_metrics = true
 

@@ -140,3 +140,23 @@ variable "ses_email" {
     error_message = "prod needs ses_email: a verified SES identity ARN (arn:aws:ses:REGION:ACCOUNT:identity/NAME) and a from_address; COGNITO_DEFAULT stops sending after a few dozen mails a day."
   }
 }
+
+variable "otel_collector_layer_arn" {
+  type        = string
+  description = "AWS Distro for OpenTelemetry collector layer ARN for the region and the functions' architecture (arm64 by default), e.g. arn:aws:lambda:eu-west-1:901920570463:layer:aws-otel-collector-arm64-ver-0-117-0:1. Required: prod traces with X-Ray, and the BFFs' spans reach it only through this collector."
+
+  validation {
+    condition     = var.otel_collector_layer_arn != null && can(regex("^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:layer:aws-otel-collector-(amd64|arm64)-ver-[0-9-]+:[0-9]+$", var.otel_collector_layer_arn))
+    error_message = "prod turns X-Ray tracing on: otel_collector_layer_arn must be the ADOT collector layer ARN (arn:aws:lambda:REGION:901920570463:layer:aws-otel-collector-<amd64|arm64>-ver-X-Y-Z:N); without it no BFF span leaves the Lambda."
+  }
+}
+
+variable "cognito_threat_protection" {
+  type        = string
+  description = "Cognito threat protection mode, chosen explicitly: ENFORCED (blocks risky sign-ins and compromised passwords) once the user pool is on the Plus feature plan, OFF until then (a pool this configuration creates starts on Essentials, where AUDIT/ENFORCED fail)."
+
+  validation {
+    condition     = var.cognito_threat_protection != null && contains(["OFF", "AUDIT", "ENFORCED"], coalesce(var.cognito_threat_protection, "none"))
+    error_message = "prod must choose cognito_threat_protection: OFF, AUDIT or ENFORCED (AUDIT/ENFORCED need the Plus feature plan)."
+  }
+}

@@ -14,6 +14,11 @@ data "aws_kms_alias" "ssm" {
 }
 
 locals {
+  # shared/tracing exports spans over OTLP/HTTP only when OTEL_EXPORTER_OTLP_ENDPOINT is set; the
+  # ADOT collector layer listens on localhost:4318 and forwards them to X-Ray.
+  environment = var.otel_collector_layer_arn == null ? var.environment : merge(var.environment, {
+    OTEL_EXPORTER_OTLP_ENDPOINT = "http://localhost:4318"
+  })
   log_group_name   = "/aws/lambda/${var.function_name}"
   ssm_kms_key_arns = length(var.kms_key_arns) > 0 ? var.kms_key_arns : data.aws_kms_alias.ssm[*].target_key_arn
 }
@@ -130,7 +135,7 @@ resource "aws_lambda_function" "this" {
   reserved_concurrent_executions = var.reserved_concurrency == null ? -1 : var.reserved_concurrency
 
   environment {
-    variables = var.environment
+    variables = local.environment
   }
 
   dynamic "logging_config" {
@@ -145,6 +150,9 @@ resource "aws_lambda_function" "this" {
       system_log_level = var.system_log_level
     }
   }
+
+  # The ADOT collector runs as an extension and receives the spans on localhost:4318.
+  layers = var.otel_collector_layer_arn == null ? [] : [var.otel_collector_layer_arn]
 
   tracing_config {
     mode = var.xray_tracing ? "Active" : "PassThrough"
@@ -162,8 +170,18 @@ resource "aws_lambda_function" "this" {
       condition     = fileexists(var.zip_path)
       error_message = "Lambda zip ${var.zip_path} of ${var.function_name} is missing: build it first with `make lambda` (bffdeploy build -out <artifact_dir>)."
     }
+    # Active tracing without a collector records only Lambda's own segment: the BFF's spans
+    # (DynamoDB and Cognito calls) never leave the function.
     precondition {
-      condition     = sum(concat([0], [for k, v in var.environment : length(k) + length(v)])) <= 4096
+      condition     = !var.xray_tracing || var.otel_collector_layer_arn != null
+      error_message = "xray_tracing is on for ${var.function_name} but otel_collector_layer_arn is null: without the ADOT collector layer no BFF span (DynamoDB, Cognito) reaches X-Ray. Set the layer ARN of the region and architecture (aws-otel-collector-<amd64|arm64>-ver-...)."
+    }
+    precondition {
+      condition     = var.otel_collector_layer_arn == null || !can(regex("aws-otel-collector-(amd64|arm64)-", var.otel_collector_layer_arn)) || strcontains(var.otel_collector_layer_arn, var.architecture == "arm64" ? "-arm64-" : "-amd64-")
+      error_message = "otel_collector_layer_arn is built for another architecture than ${var.function_name} (${var.architecture}): the extension would not start."
+    }
+    precondition {
+      condition     = sum(concat([0], [for k, v in local.environment : length(k) + length(v)])) <= 4096
       error_message = "The environment of ${var.function_name} exceeds Lambda's 4 KB limit (keys plus values); move large values (e.g. the partner registry) elsewhere."
     }
   }

@@ -108,6 +108,17 @@ variable "xray_tracing" {
   default     = false
 }
 
+variable "otel_collector_layer_arn" {
+  type        = string
+  description = "ARN (with version) of the AWS Distro for OpenTelemetry collector layer, e.g. arn:aws:lambda:eu-west-1:901920570463:layer:aws-otel-collector-arm64-ver-0-117-0:1; sets OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4318. Required when xray_tracing is on."
+  default     = null
+
+  validation {
+    condition     = var.otel_collector_layer_arn == null || can(regex("^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:layer:[A-Za-z0-9_-]+:[0-9]+$", var.otel_collector_layer_arn))
+    error_message = "otel_collector_layer_arn must be a versioned Lambda layer ARN (arn:aws:lambda:REGION:ACCOUNT:layer:NAME:VERSION)."
+  }
+}
+
 variable "dynamodb_access" {
   type = map(object({
     table_arn  = string

@@ -40,6 +40,15 @@ resource "aws_cognito_user_pool" "this" {
     }
   }
 
+  # Threat protection (compromised credentials, adaptive authentication). user_pool_tier is
+  # 6.x only, so the Plus plan it needs is chosen outside this configuration (docs/deploy.md).
+  dynamic "user_pool_add_ons" {
+    for_each = var.threat_protection == null ? [] : [1]
+    content {
+      advanced_security_mode = var.threat_protection
+    }
+  }
+
   verification_message_template {
     default_email_option = "CONFIRM_WITH_CODE"
   }

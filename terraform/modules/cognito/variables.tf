@@ -39,12 +39,27 @@ variable "password_policy" {
 
 variable "mfa_configuration" {
   type        = string
-  description = "OFF, OPTIONAL (TOTP for users who enrol) or ON."
-  default     = "OPTIONAL"
+  description = "OFF until sign-in answers MFA challenges: no BFF enrols TOTP or answers SOFTWARE_TOKEN_MFA (see docs/deploy.md)."
+  default     = "OFF"
+
+  # With OPTIONAL, a user can enrol TOTP straight against Cognito with an access token
+  # (AssociateSoftwareToken, SetUserMFAPreference: the aws.cognito.signin.user.admin scope every
+  # access token holds); the BFF logins then get a challenge they cannot answer and the user is
+  # locked out. ON would lock everyone out.
+  validation {
+    condition     = var.mfa_configuration == "OFF"
+    error_message = "mfa_configuration must be OFF: no BFF enrols TOTP or answers the SOFTWARE_TOKEN_MFA challenge, so a user with MFA could not sign in. Build enrolment and the challenge first."
+  }
+}
+
+variable "threat_protection" {
+  type        = string
+  description = "Cognito threat protection (advanced security) mode: OFF, AUDIT or ENFORCED; null leaves the pool's setting unmanaged. AUDIT and ENFORCED need the pool on the Plus feature plan, which this configuration cannot set with hashicorp/aws 5.46 (no user_pool_tier)."
+  default     = null
 
   validation {
-    condition     = contains(["OFF", "OPTIONAL", "ON"], var.mfa_configuration)
-    error_message = "mfa_configuration must be OFF, OPTIONAL or ON."
+    condition     = var.threat_protection == null || contains(["OFF", "AUDIT", "ENFORCED"], coalesce(var.threat_protection, "OFF"))
+    error_message = "threat_protection must be null, OFF, AUDIT or ENFORCED."
   }
 }
 

@@ -201,6 +201,7 @@ module "cognito" {
   token_validity      = var.cognito_token_validity
   ses_email           = var.ses_email
   partners            = var.partners
+  threat_protection   = var.cognito_threat_protection
   tags                = var.tags
   # bff-mobile's POST /v1/auth/login signs users in with USER_PASSWORD_AUTH on the public
   # mobile client (identity.Provider); SRP stays allowed for apps that sign in themselves.
@@ -253,8 +254,10 @@ module "lambda" {
   log_retention_days    = var.log_retention_days
   xray_tracing          = var.xray_tracing
   environment           = local.environment[each.key]
-  ssm_parameter_arns    = local.secret_parameter_arns[each.key]
-  tags                  = merge(var.tags, { "bffsuite:bff" = each.key })
+  # Attached only with tracing on: the collector extension adds to every cold start.
+  otel_collector_layer_arn = var.xray_tracing ? var.otel_collector_layer_arn : null
+  ssm_parameter_arns       = local.secret_parameter_arns[each.key]
+  tags                     = merge(var.tags, { "bffsuite:bff" = each.key })
 
   dynamodb_access = {
     for table, actions in local.table_actions[each.key] : table => {

@@ -68,6 +68,18 @@ variable "xray_tracing" {
   default     = false
 }
 
+variable "otel_collector_layer_arn" {
+  type        = string
+  description = "ADOT collector Lambda layer ARN (region and architecture of the functions); required when xray_tracing is on: shared/tracing exports spans only to an OTLP endpoint, which the layer provides on localhost:4318."
+  default     = null
+}
+
+variable "cognito_threat_protection" {
+  type        = string
+  description = "Cognito threat protection mode (OFF, AUDIT, ENFORCED) or null to leave it unmanaged; AUDIT/ENFORCED need the user pool on the Plus feature plan."
+  default     = null
+}
+
 variable "deletion_protection" {
   type        = bool
   description = "Deletion protection of the DynamoDB tables and the user pool (true in prod)."
