@@ -11,19 +11,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
+	"bffsuite.dev/shared/rie"
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -232,103 +229,15 @@ func FunctionEnv(d Deployed, creds aws.Credentials, endpoint string) (env []stri
 	return env, added
 }
 
-// Emulator is a function running under aws-lambda-rie (one invoke at a time).
-type Emulator struct {
-	url  string
-	cmd  *exec.Cmd
-	logs *syncBuffer
-	mu   sync.Mutex
+// startEmulator runs one function under the Lambda Runtime Interface Emulator (shared/rie,
+// as the journeys' fronts do) with env, d's name and memory, and timeout seconds.
+func startEmulator(ctx context.Context, rieBin, bootstrap string, env []string, d Deployed, timeout int32) (*rie.Pool, error) {
+	return rie.Start(ctx, rie.Options{Bootstrap: bootstrap, BaseEnv: env, FunctionName: d.Name, MemoryMB: int(d.MemoryMB),
+		Timeout: time.Duration(timeout) * time.Second, Binary: rieBin})
 }
 
-// StartEmulator runs bootstrap under the Lambda Runtime Interface Emulator with env.
-func StartEmulator(rie, bootstrap string, env []string, timeout int32) (*Emulator, error) {
-	port, err := freePort()
-	if err != nil {
-		return nil, err
-	}
-	apiPort, err := freePort()
-	if err != nil {
-		return nil, err
-	}
-	cmd := exec.Command(rie,
-		"--runtime-interface-emulator-address", "127.0.0.1:"+strconv.Itoa(port),
-		"--runtime-api-address", "127.0.0.1:"+strconv.Itoa(apiPort),
-		bootstrap)
-	cmd.Dir = filepath.Dir(bootstrap)
-	cmd.Env = append(env, "AWS_LAMBDA_FUNCTION_TIMEOUT="+strconv.Itoa(int(timeout)))
-	logs := &syncBuffer{}
-	cmd.Stdout, cmd.Stderr = logs, logs
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start aws-lambda-rie: %w", err)
-	}
-	e := &Emulator{url: fmt.Sprintf("http://127.0.0.1:%d/2015-03-31/functions/function/invocations", port), cmd: cmd, logs: logs}
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), 200*time.Millisecond)
-		if err == nil {
-			c.Close()
-			return e, nil
-		}
-		if time.Now().After(deadline) {
-			e.Stop()
-			return nil, fmt.Errorf("aws-lambda-rie did not listen: %v\n%s", err, logs.String())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-// Invoke posts one event and returns the response payload.
-func (e *Emulator) Invoke(ctx context.Context, event []byte) ([]byte, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.url, bytes.NewReader(event))
-	if err != nil {
-		return nil, err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("invoke: %w", err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("invoke: status %d: %s", resp.StatusCode, body)
-	}
-	return body, nil
-}
-
-// Logs is what the emulator and the function printed.
-func (e *Emulator) Logs() string { return e.logs.String() }
-
-// Stop ends the emulator.
-func (e *Emulator) Stop() {
-	if e.cmd.Process != nil {
-		_ = e.cmd.Process.Kill()
-		_ = e.cmd.Wait()
-	}
-}
-
-var initReportRE = regexp.MustCompile(`INIT REPORT\(durationMs: ([0-9.]+)\)|Init Duration: ([0-9.]+) ms`)
-
-// InitDuration is the first init phase the emulator reported.
-func (e *Emulator) InitDuration() (time.Duration, bool) {
-	m := initReportRE.FindStringSubmatch(e.Logs())
-	if m == nil {
-		return 0, false
-	}
-	v := m[1]
-	if v == "" {
-		v = m[2]
-	}
-	ms, err := strconv.ParseFloat(v, 64)
-	if err != nil {
-		return 0, false
-	}
-	return time.Duration(ms * float64(time.Millisecond)), true
-}
+// initDuration is the first init phase the emulator reported.
+func initDuration(em *rie.Pool) (time.Duration, bool) { return rie.InitDuration(em.Logs()) }
 
 // HTTPEvent is a GET of path as the API in front of bff would send it: payload 2.0 from the HTTP
 // APIs (web, mobile; $default stage), payload 1.0 from the partner REST API (stage).
@@ -384,23 +293,6 @@ func Status(payload []byte) (int, string, error) {
 		return 0, "", fmt.Errorf("function error %s: %s", r.ErrorType, tail(string(payload), 600))
 	}
 	return r.StatusCode, r.Body, nil
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // initError picks the function's own last lines (its error) and the emulator's first error.

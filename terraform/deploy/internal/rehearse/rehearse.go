@@ -489,20 +489,22 @@ func (r *runner) coldStarts(ctx context.Context, targets []prepared) (string, er
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("build the floor: %w\n%s", err, out)
 	}
-	floorEnv, _ := FunctionEnv(Deployed{Name: "floor", Handler: "bootstrap", Runtime: "provided.al2023", MemoryMB: 512}, aws.Credentials{}, r.moto.URL)
-	measure := func(boot string, env []string, bff string) (time.Duration, error) {
+	// The floor is invoked with web's event shape (payload 2.0).
+	floorFn := Deployed{Name: "floor", BFF: "web", Handler: "bootstrap", Runtime: "provided.al2023", MemoryMB: 512}
+	floorEnv, _ := FunctionEnv(floorFn, aws.Credentials{}, r.moto.URL)
+	measure := func(boot string, env []string, fn Deployed) (time.Duration, error) {
 		var inits []time.Duration
 		for range n {
-			em, err := StartEmulator(r.o.RIE, boot, env, 10)
+			em, err := startEmulator(ctx, r.o.RIE, boot, env, fn, 10)
 			if err != nil {
 				return 0, err
 			}
-			ev, _ := HTTPEvent(bff, "v1", "/healthz")
+			ev, _ := HTTPEvent(fn.BFF, "v1", "/healthz")
 			_, err = em.Invoke(ctx, ev)
-			// Stop first: it waits for the output copiers, so the emulator's INIT REPORT line,
-			// which may arrive after the response, is in the logs before they are read.
-			em.Stop()
-			d, ok := em.InitDuration()
+			// Stop first: it waits for the emulator to exit, so its INIT REPORT line, which may
+			// arrive after the response, is in the logs before they are read.
+			em.Close()
+			d, ok := initDuration(em)
 			if err != nil {
 				return 0, err
 			}
@@ -515,16 +517,16 @@ func (r *runner) coldStarts(ctx context.Context, targets []prepared) (string, er
 		return inits[len(inits)/2], nil
 	}
 	var err error
-	if r.rep.Floor, err = measure(floor, floorEnv, "web"); err != nil {
+	if r.rep.Floor, err = measure(floor, floorEnv, floorFn); err != nil {
 		return "", fmt.Errorf("floor: %w", err)
 	}
 	var parts []string
 	for _, t := range targets {
-		d, err := measure(t.boot, t.env, t.d.BFF)
+		d, err := measure(t.boot, t.env, t.d)
 		if err != nil {
 			return "", fmt.Errorf("%s: %w", t.d.Name, err)
 		}
-		noSSM, err := measure(t.boot, t.withoutSSM(), t.d.BFF)
+		noSSM, err := measure(t.boot, t.withoutSSM(), t.d)
 		if err != nil {
 			return "", fmt.Errorf("%s without SSM: %w", t.d.Name, err)
 		}
@@ -539,11 +541,11 @@ func (r *runner) coldStarts(ctx context.Context, targets []prepared) (string, er
 }
 
 func (r *runner) invoke(ctx context.Context, boot string, env []string, stage string, fn *Function) (string, error) {
-	em, err := StartEmulator(r.o.RIE, boot, env, fn.Timeout)
+	em, err := startEmulator(ctx, r.o.RIE, boot, env, fn.Deployed, fn.Timeout)
 	if err != nil {
 		return "", err
 	}
-	defer em.Stop()
+	defer em.Close()
 	defer func() { _ = os.WriteFile(filepath.Join(filepath.Dir(boot), "rie.log"), []byte(em.Logs()), 0o644) }()
 	call := func(path string) (int, string, error) {
 		ev, err := HTTPEvent(fn.BFF, stage, path)
@@ -559,12 +561,12 @@ func (r *runner) invoke(ctx context.Context, boot string, env []string, stage st
 		return Status(out)
 	}
 	code, body, err := call("/healthz")
-	if d, ok := em.InitDuration(); ok {
+	if d, ok := initDuration(em); ok {
 		fn.Init = d
 	}
 	if err != nil {
 		time.Sleep(200 * time.Millisecond) // the emulator reports the failed init before the process's last lines arrive
-		em.Stop()                          // waits for the output copiers
+		em.Close()                         // waits for the emulator to exit
 		return "", fmt.Errorf("%s (%s, role %s) did not start: %w\nfunction output:\n%s", fn.Name, fn.Architecture, fn.Role, err, initError(em.Logs()))
 	}
 	fn.Healthz = code
@@ -579,7 +581,7 @@ func (r *runner) invoke(ctx context.Context, boot string, env []string, stage st
 	if fn.Init == 0 {
 		// The emulator's INIT REPORT line can arrive after the first response: by the second
 		// invoke it has been written.
-		if d, ok := em.InitDuration(); ok {
+		if d, ok := initDuration(em); ok {
 			fn.Init = d
 		}
 	}
