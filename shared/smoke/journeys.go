@@ -141,24 +141,9 @@ func Web(ctx context.Context, o WebOptions) (*Report, error) {
 	if err != nil {
 		return j.report, err
 	}
-	var list struct {
-		Items []struct {
-			ID           string `json:"id"`
-			Availability string `json:"availability"`
-		} `json:"items"`
-	}
-	if err := j.decode("products", prods, &list); err != nil {
+	productID, err := j.inStockProduct(prods)
+	if err != nil {
 		return j.report, err
-	}
-	productID := ""
-	for _, it := range list.Items {
-		if it.Availability == "in_stock" {
-			productID = it.ID
-			break
-		}
-	}
-	if productID == "" {
-		return j.report, j.fail("products", prods.status, "", "", errNoProduct)
 	}
 	orderBody := map[string]any{"lines": []map[string]any{{"product_id": productID, "quantity": 1}}, "shipping_address": addr}
 	noCSRF := withSession()
@@ -262,24 +247,9 @@ func Mobile(ctx context.Context, o MobileOptions) (*Report, error) {
 	if err != nil {
 		return j.report, err
 	}
-	var list struct {
-		Items []struct {
-			ID           string `json:"id"`
-			Availability string `json:"availability"`
-		} `json:"items"`
-	}
-	if err := j.decode("products", prods, &list); err != nil {
+	productID, err := j.inStockProduct(prods)
+	if err != nil {
 		return j.report, err
-	}
-	productID := ""
-	for _, it := range list.Items {
-		if it.Availability == "in_stock" {
-			productID = it.ID
-			break
-		}
-	}
-	if productID == "" {
-		return j.report, j.fail("products", prods.status, "", "", errNoProduct)
 	}
 	if o.Address != nil {
 		a := map[string]any{"name": o.Address.Name, "line1": o.Address.Line1, "city": o.Address.City,

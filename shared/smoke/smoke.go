@@ -277,3 +277,23 @@ func (j *journey) check(step string, a *answer, cond bool, problem string) error
 }
 
 var errNoProduct = errors.New("no product in stock")
+
+// inStockProduct picks the first in-stock product of a product list answer ({"items": [{"id",
+// "availability"}]}, the web and mobile shape) for the "products" step.
+func (j *journey) inStockProduct(prods *answer) (string, error) {
+	var list struct {
+		Items []struct {
+			ID           string `json:"id"`
+			Availability string `json:"availability"`
+		} `json:"items"`
+	}
+	if err := j.decode("products", prods, &list); err != nil {
+		return "", err
+	}
+	for _, it := range list.Items {
+		if it.Availability == "in_stock" {
+			return it.ID, nil
+		}
+	}
+	return "", j.fail("products", prods.status, "", "", errNoProduct)
+}
