@@ -6,7 +6,7 @@ SHELL := /usr/bin/env bash
 export BFF_TOOLS ?= $(HOME)/.cache/bffsuite
 export PATH := $(BFF_TOOLS)/bin:$(PATH)
 
-MODULES  := ./shared/... ./bff-web/... ./bff-mobile/... ./bff-partner/... ./terraform/deploy/... ./bench/...
+MODULES  := ./shared/... ./bff-web/... ./bff-mobile/... ./bff-partner/... ./workers/... ./terraform/deploy/... ./bench/...
 BFFS     := bff-web bff-mobile bff-partner
 GOTEST   ?= go test -count=1
 TEST_TIMEOUT ?= 20m
@@ -56,7 +56,7 @@ vet: ## go vet over every module
 lint: vet openapi-lint ## go vet + staticcheck + gofmt check + OpenAPI lint
 	@.ci/install-deps lint >/dev/null
 	staticcheck $(MODULES)
-	@out=$$(gofmt -l shared bff-web bff-mobile bff-partner terraform/deploy bench); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	@out=$$(gofmt -l shared bff-web bff-mobile bff-partner workers terraform/deploy bench); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 # Redocly CLI, installed by `.ci/install-deps redocly` (npm @redocly/cli 2.77.0). It runs
 # offline: no telemetry, no update check.
@@ -106,4 +106,4 @@ soak: ## mixed traffic with faults on embedded and DynamoDB Local for SOAK_DURAT
 
 .PHONY: fmt
 fmt: ## gofmt -w over the Go modules
-	gofmt -w shared bff-web bff-mobile bff-partner terraform/deploy bench
+	gofmt -w shared bff-web bff-mobile bff-partner workers terraform/deploy bench
