@@ -8,19 +8,14 @@ import (
 	"context"
 	"crypto/rsa"
 	"encoding/json"
-	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
@@ -31,70 +26,15 @@ import (
 )
 
 // Region is the region the tests use against moto.
-const Region = "us-east-1"
+const Region = testenv.MotoRegion
 
 // Server is a running moto_server.
-type Server struct {
-	// Endpoint is http://127.0.0.1:PORT, for every service.
-	Endpoint string
-	logs     testenv.SyncBuffer
-}
+type Server struct{ *testenv.Moto }
 
-// Start runs moto_server on a free loopback port until the test ends.
+// Start runs moto_server on a free loopback port until the test ends (testenv.StartMoto).
 func Start(t testing.TB) *Server {
 	t.Helper()
-	bin, err := exec.LookPath("moto_server")
-	if err != nil {
-		testenv.Missing(t, `moto_server not on PATH (pip install "moto[server]==5.2.1")`)
-	}
-	port := testenv.FreePort(t)
-	s := &Server{Endpoint: fmt.Sprintf("http://127.0.0.1:%d", port)}
-	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", fmt.Sprint(port))
-	cmd.Env = append(os.Environ(), fmt.Sprintf("MOTO_PORT=%d", port))
-	cmd.Stdout, cmd.Stderr = &s.logs, &s.logs
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start moto_server: %v", err)
-	}
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(done) }()
-	t.Cleanup(func() {
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-			<-done
-		}
-		if t.Failed() {
-			t.Logf("moto_server output:\n%s", s.logs.String())
-		}
-	})
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	for {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.Endpoint+"/moto-api/", nil)
-		if resp, err := http.DefaultClient.Do(req); err == nil {
-			resp.Body.Close()
-			return s
-		}
-		select {
-		case <-done:
-			t.Fatalf("moto_server exited at start:\n%s", s.logs.String())
-		case <-ctx.Done():
-			t.Fatalf("moto_server not ready on %s within 30 s:\n%s", s.Endpoint, s.logs.String())
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
-}
-
-// AWSConfig is an SDK configuration for the server (static test credentials).
-func (s *Server) AWSConfig() aws.Config {
-	return aws.Config{
-		Region:       Region,
-		Credentials:  credentials.NewStaticCredentialsProvider("testing", "testing", ""),
-		BaseEndpoint: aws.String(s.Endpoint),
-	}
+	return &Server{testenv.StartMoto(t)}
 }
 
 // PartnerEnv is what Terraform creates for partner onboarding in an environment, made directly
