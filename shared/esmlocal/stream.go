@@ -375,4 +375,3 @@ func attr(v st.AttributeValue) map[string]any {
 
 // Int is a helper for the *int options: esmlocal.Int(2).
 func Int(n int) *int { return &n }
-
