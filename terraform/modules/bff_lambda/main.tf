@@ -100,6 +100,25 @@ data "aws_iam_policy_document" "this" {
     }
   }
 
+  # What only this function needs beyond the common pieces above (a worker's queue, bus or
+  # bucket prefix): exact resource ARNs, named by the caller.
+  dynamic "statement" {
+    for_each = var.extra_policy_statements
+    content {
+      sid       = statement.value.sid
+      actions   = sort(distinct(statement.value.actions))
+      resources = statement.value.resources
+      dynamic "condition" {
+        for_each = statement.value.conditions
+        content {
+          test     = condition.value.test
+          variable = condition.value.variable
+          values   = condition.value.values
+        }
+      }
+    }
+  }
+
   # X-Ray has no resource-level permissions: "*" is the only valid resource here.
   dynamic "statement" {
     for_each = var.xray_tracing ? [1] : []

@@ -168,6 +168,30 @@ variable "kms_key_arns" {
   }
 }
 
+variable "extra_policy_statements" {
+  type = list(object({
+    sid       = string
+    actions   = list(string)
+    resources = list(string)
+    conditions = optional(list(object({
+      test     = string
+      variable = string
+      values   = list(string)
+    })), [])
+  }))
+  description = "Further IAM statements of this function only (queues, buses, buckets, state machines it uses), on exact resource ARNs."
+  default     = []
+
+  validation {
+    condition     = alltrue([for s in var.extra_policy_statements : can(regex("^[A-Za-z0-9]+$", s.sid)) && length(s.actions) > 0 && length(s.resources) > 0])
+    error_message = "Each extra_policy_statements entry needs an alphanumeric sid, at least one action and at least one resource."
+  }
+  validation {
+    condition     = alltrue([for s in var.extra_policy_statements : !contains(s.resources, "*") && !anytrue([for a in s.actions : endswith(a, ":*") || a == "*"])])
+    error_message = "extra_policy_statements must name exact resources and actions: no \"*\" resource and no service-wide \"svc:*\" action."
+  }
+}
+
 variable "tags" {
   type        = map(string)
   description = "Extra tags (the provider's default_tags apply as well)."

@@ -13,7 +13,7 @@ import (
 
 func (a *App) build(ctx context.Context, args []string) error {
 	fs := a.newFlagSet("build")
-	only := fs.String("only", "", "comma-separated BFFs to build (default all: "+targetNames(lambdazip.BFFs)+")")
+	only := fs.String("only", "", "comma-separated BFFs to build (default all: "+targetNames(lambdazip.All())+")")
 	out := fs.String("out", "", "output directory (default REPO/dist)")
 	arch := fs.String("arch", "arm64", "GOARCH of the bootstraps: arm64 (what the functions run on) or amd64 (make rehearse on an amd64 host; set lambda_architecture = \"x86_64\")")
 	if err := parse(fs, args); err != nil {
@@ -27,7 +27,7 @@ func (a *App) build(ctx context.Context, args []string) error {
 	if err != nil {
 		return usageError{err}
 	}
-	targets, err := selectTargets(lambdazip.BFFs, *only)
+	targets, err := selectTargets(lambdazip.All(), *only)
 	if err != nil {
 		return err
 	}

@@ -37,6 +37,17 @@ var BFFs = []Target{
 	{Name: "bff-partner", Pkg: "./bff-partner"},
 }
 
+// Workers are the event-side functions (workers/cmd/<name>), one zip each like the BFFs. Each
+// feature appends its own entries.
+var Workers = []Target{}
+
+// All is every function this repository ships: the BFFs, then the workers.
+func All() []Target {
+	out := make([]Target, 0, len(BFFs)+len(Workers))
+	out = append(out, BFFs...)
+	return append(out, Workers...)
+}
+
 // Artifact describes a written zip.
 type Artifact struct {
 	Name string
