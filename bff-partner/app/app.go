@@ -81,6 +81,8 @@ type App struct {
 	// authn admits client_credentials access tokens of any app client of the pool.
 	authn gin.HandlerFunc
 	log   *slog.Logger
+	// imports is the bulk imports client and, locally, its upload endpoint (imports.go).
+	imports importsSetup
 }
 
 // New builds bff-partner over the platform p (built once per cold start). It makes no
@@ -126,6 +128,9 @@ func New(ctx context.Context, cfg Config, p *platform.Platform, d Deps) (*App, e
 	}
 	h := &App{cfg: cfg, deps: d, registry: reg, limiter: lim, depr: depr, docJSON: docJSON, log: p.Logger,
 		authn: auth.Require(p.Verifier, auth.Access{MachinesOnly: true, AnyClient: true})}
+	if h.imports, err = newImports(ctx, cfg, p, d); err != nil {
+		return nil, err
+	}
 	h.engine = p.Engine(platform.EngineOptions{
 		EngineOptions: server.EngineOptions{
 			CORSHeaders: []string{"Content-Type", "Authorization", "X-Correlation-ID", idempotency.HeaderKey},
