@@ -45,6 +45,7 @@ var defaultOnLambda = map[string]string{
 	"BFF_WEB_OPTIONAL_TIMEOUT":          "tuning knob under the request budget",
 	"BFF_WEB_CATALOG_MEMO":              "tuning knob",
 	"BFF_TRACE_SAMPLE_RATIO":            "spans feed log correlation; sample everything",
+	"BFF_IMPORTS_URL_TTL":               "the 15 min upload URL lifetime default is the documented one",
 }
 
 // Variables no Lambda sets, with the reason (add them with extra_environment when needed).
@@ -77,6 +78,9 @@ var localOnly = map[string]string{
 	"BFF_DYNAMODB_ENDPOINT":     "DynamoDB Local endpoint",
 	"BFF_FAULTS":                "fault injection of the embedded backend (tests, demos)",
 	"BFF_PARTNER_REGISTRY_FILE": "file form of the registry; Lambdas get BFF_PARTNER_REGISTRY inline",
+	"BFF_IMPORTS_DIR":           "local blob directory of imports (no bucket)",
+	"BFF_IMPORTS_SIGNING_KEY":   "signs the local blob directory's URLs (no bucket)",
+	"BFF_IMPORTS_S3_ENDPOINT":   "S3 endpoint override (moto in tests)",
 }
 
 func isLocalOnly(name string) bool {

@@ -136,6 +136,9 @@ locals {
     BFF_PARTNER_DEPRECATIONS = join(",", var.partner_deprecations)
     BFF_BASE_PATHS           = local.base_path["partner"]
     BFF_SECRETS_SSM_PREFIX   = local.secrets_prefix["partner"]
+    # Bulk imports (module.imports at the end of this file).
+    BFF_IMPORTS_BUCKET = module.imports.bucket_name
+    BFF_TABLE_IMPORTS  = module.tables.table_names["imports"]
   }, lookup(var.extra_environment, "partner", {}))
 
   environment = {
@@ -173,6 +176,9 @@ locals {
     "GET /v1/orders/{id}"         = { scopes = ["orders.read"] }
     "POST /v1/orders"             = { scopes = ["orders.write"] }
     "POST /v1/orders/{id}/cancel" = { scopes = ["orders.write"] }
+    "POST /v1/imports"            = { scopes = ["imports.write"] }
+    "GET /v1/imports"             = { scopes = ["imports.read"] }
+    "GET /v1/imports/{id}"        = { scopes = ["imports.read"] }
   }
   partner_rest_routes = {
     for k, r in local.partner_routes : k => {
@@ -254,6 +260,8 @@ module "lambda" {
   log_retention_days    = var.log_retention_days
   xray_tracing          = var.xray_tracing
   environment           = local.environment[each.key]
+  # Bulk imports (module.imports at the end): bff-partner's presign rights and import records.
+  extra_policy_statements = each.key == "partner" ? module.imports.partner_policy_statements : []
   # Attached only with tracing on: the collector extension adds to every cold start.
   otel_collector_layer_arn = var.xray_tracing ? var.otel_collector_layer_arn : null
   ssm_parameter_arns       = local.secret_parameter_arns[each.key]
@@ -376,4 +384,33 @@ module "observability" {
   # so a Cognito outage breaks login; partner calls only DynamoDB.
   dependencies = each.key == "partner" ? ["DynamoDB"] : ["DynamoDB", "Cognito Identity Provider"]
   tags         = var.tags
+}
+
+# --- Partner bulk imports (issue 20, shared/imports, docs/imports.md) --------------------------
+# Bucket (private, encrypted, TLS only, lifecycle), S3 → SQS upload notifications, the import
+# worker with bounded reserved concurrency and a dead-letter alarm. bff-partner's part (bucket
+# and table in its environment, presign rights) is wired in module "lambda" above.
+module "imports" {
+  source = "../imports"
+
+  name_prefix  = local.name_prefix
+  zip_path     = "${var.artifact_dir}/import-worker.zip"
+  architecture = var.lambda_architecture
+  catalog_table = {
+    name       = module.tables.table_names["catalog"]
+    arn        = module.tables.table_arns["catalog"]
+    index_arns = module.tables.index_arns["catalog"]
+  }
+  imports_table = {
+    name = module.tables.table_names["imports"]
+    arn  = module.tables.table_arns["imports"]
+  }
+  worker_timeout_seconds      = var.imports_worker_timeout_seconds
+  worker_reserved_concurrency = var.imports_worker_reserved_concurrency
+  force_destroy               = !var.deletion_protection
+  alarm_topic_arn             = local.alarm_topic_arn
+  log_retention_days          = var.log_retention_days
+  log_level                   = var.log_level
+  logging_config              = var.lambda_logging_config
+  tags                        = var.tags
 }

@@ -143,3 +143,14 @@ output "cognito_domain_url" {
   description = "Base URL of the user pool's hosted domain (OAuth endpoints under /oauth2/)."
   value       = trimsuffix(module.cognito.token_endpoint, "/oauth2/token")
 }
+
+# --- Partner bulk imports (module.imports) ---------------------------------------------------
+output "imports" {
+  description = "Bulk imports: bucket, queue, dead-letter queue and worker function."
+  value = {
+    bucket          = module.imports.bucket_name
+    queue_url       = module.imports.queue_url
+    dlq_url         = module.imports.dlq_url
+    worker_function = module.imports.worker_function_name
+  }
+}
