@@ -176,6 +176,11 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	costs(o, r)
+	if sec, err := importsSection(ctx, o.root, work); err != nil { // bulk imports (imports.go)
+		return err
+	} else {
+		r.Extra = append(r.Extra, sec)
+	}
 	r.Findings = findings(r)
 	if b, err := os.ReadFile(filepath.Join(o.root, "bench", "findings.md")); err == nil {
 		r.Explained = string(b)

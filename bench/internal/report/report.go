@@ -39,6 +39,16 @@ type Report struct {
 	Findings    []string      `json:"findings"`
 	Explained   string        `json:"findings_explained"`
 	Runtime     time.Duration `json:"runtime_ns"`
+	// Extra are self-contained sections a feature adds (each from its own file), printed last.
+	Extra []Section `json:"extra,omitempty"`
+}
+
+// Section is one self-contained part of the report: a title and its Markdown body.
+type Section struct {
+	Title string `json:"title"`
+	Body  string `json:"body"`
+	// Data are the section's figures for latest.json.
+	Data any `json:"data,omitempty"`
 }
 
 // Machine describes where the numbers came from.

@@ -122,10 +122,10 @@ resource "aws_sqs_queue" "this" {
   visibility_timeout_seconds = local.visibility_timeout
   message_retention_seconds  = 345600 # 4 days
   sqs_managed_sse_enabled    = true
-  redrive_policy = jsonencode({
+  redrive_policy = var.attach_dead_letter_queue ? jsonencode({
     deadLetterTargetArn = aws_sqs_queue.dlq.arn
     maxReceiveCount     = var.max_receive_count
-  })
+  }) : null
   tags = var.tags
 }
 
@@ -178,6 +178,7 @@ module "worker" {
   architecture          = var.architecture
   memory_mb             = var.worker_memory_mb
   timeout_seconds       = var.worker_timeout_seconds
+  behind_api_gateway    = false
   reserved_concurrency  = var.worker_reserved_concurrency
   log_retention_days    = var.log_retention_days
   application_log_level = upper(var.log_level)

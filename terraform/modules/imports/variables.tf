@@ -117,3 +117,9 @@ variable "tags" {
   description = "Extra tags."
   default     = {}
 }
+
+variable "attach_dead_letter_queue" {
+  type        = bool
+  description = "Attach the dead-letter queue (redrive policy) to the import queue. Only `make rehearse` sets false: moto 5.2.1 returns RedrivePolicy with spaces after ':' and ',', which the AWS provider shows as a whitespace change on every plan (the dead-letter queue and its alarm are still created)."
+  default     = true
+}

@@ -407,6 +407,7 @@ module "imports" {
   }
   worker_timeout_seconds      = var.imports_worker_timeout_seconds
   worker_reserved_concurrency = var.imports_worker_reserved_concurrency
+  attach_dead_letter_queue    = var.imports_attach_dead_letter_queue
   force_destroy               = !var.deletion_protection
   alarm_topic_arn             = local.alarm_topic_arn
   log_retention_days          = var.log_retention_days

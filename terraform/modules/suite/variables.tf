@@ -295,3 +295,9 @@ variable "imports_worker_reserved_concurrency" {
   description = "Reserved concurrency of the import worker: at most this many imports run at once."
   default     = 5
 }
+
+variable "imports_attach_dead_letter_queue" {
+  type        = bool
+  description = "Attach the import queue's dead-letter queue; only `make rehearse` sets false (moto 5.2.1 reformats RedrivePolicy, so every plan would show an update)."
+  default     = true
+}
