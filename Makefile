@@ -75,6 +75,10 @@ openapi-lint: ## Redocly's recommended rules (redocly.yaml) over the three OpenA
 requests: ## regenerate docs/requests/*.http (REST Client collections) from the OpenAPI documents
 	go run ./shared/cmd/httpcollection
 
+.PHONY: docs-diagram
+docs-diagram: ## re-render the checkout state diagram and tables in docs/checkout.md from shared/checkout/definition.asl.json
+	go run ./shared/cmd/asldiagram
+
 # The first deploy, rehearsed against a local AWS: moto_server (5.2.1; elsewhere install it with
 # pip install "moto[server]==5.2.1"), the real hashicorp/aws provider from ../shared/tools/tf-offline,
 # a real apply of terraform/envs/dev, a second plan that must be empty, every deployed function run
