@@ -127,6 +127,9 @@ type TaskError struct {
 func (e *TaskError) Error() string { return e.Name + ": " + e.Cause }
 func (e *TaskError) Unwrap() error { return e.Err }
 
+// ASLError returns the ASL error name and cause (statemachine.Named).
+func (e *TaskError) ASLError() (string, string) { return e.Name, e.Cause }
+
 // Orders is what the tasks need from the orders domain client (*orders.Client).
 type Orders interface {
 	GetOrder(ctx context.Context, id string) (orders.Order, error)
