@@ -127,6 +127,9 @@ type TaskError struct {
 func (e *TaskError) Error() string { return e.Name + ": " + e.Cause }
 func (e *TaskError) Unwrap() error { return e.Err }
 
+// ASLError returns the ASL error name and cause (statemachine.Named).
+func (e *TaskError) ASLError() (string, string) { return e.Name, e.Cause }
+
 // Orders is what the tasks need from the orders domain client (*orders.Client).
 type Orders interface {
 	GetOrder(ctx context.Context, id string) (orders.Order, error)
@@ -214,7 +217,7 @@ func (t *Tasks) authorize(ctx context.Context, id string) (orders.Order, bool, e
 	if o.PaymentMethod != orders.PaymentCard {
 		return o, false, fmt.Errorf("order %s pays %q, not by card: %w", id, o.PaymentMethod, errInvalid)
 	}
-	if o.Status != orders.StatusPending {
+	if o.Status == orders.StatusCancelled { // a confirmed order: Authorize returns its payment
 		return o, false, fmt.Errorf("authorize order %s in status %s: %w", id, o.Status, domain.ErrInvalidTransition)
 	}
 	_, done, err := t.Payments.Authorize(ctx, id, o.PaymentToken, payments.Amount{Value: o.Total.Amount, Currency: o.Total.Currency})
