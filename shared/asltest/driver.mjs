@@ -87,12 +87,17 @@ function resolvePlaceholders(definition, region, account) {
   return definition;
 }
 
-async function invokeTask(taskURL, state, resource, input) {
+async function invokeTask(taskURL, execution, state, resource, input) {
   let res, body;
   try {
     res = await fetch(taskURL, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-asl-state': state, 'x-asl-resource': resource ?? '' },
+      headers: {
+        'content-type': 'application/json',
+        'x-asl-execution': execution,
+        'x-asl-state': state,
+        'x-asl-resource': resource ?? '',
+      },
       body: JSON.stringify(input),
     });
     body = await res.text();
@@ -121,7 +126,7 @@ async function run(req) {
   resolvePlaceholders(req.definition, req.region ?? 'us-east-1', req.account ?? '123456789012');
   const handlers = {};
   for (const [name, resource] of taskStates(req.definition)) {
-    handlers[name] = (input) => invokeTask(req.taskURL, name, resource, input);
+    handlers[name] = (input) => invokeTask(req.taskURL, req.context?.Execution?.Id ?? '', name, resource, input);
   }
   const overrides = { taskResourceLocalHandlers: handlers };
   if (req.retryIntervalMs != null) {

@@ -31,9 +31,10 @@ var driverJS []byte
 // InputPath and Parameters), as the Lambda function behind it would receive it. A Resource that
 // is a template placeholder, "${name}", becomes arn:aws:lambda:REGION:ACCOUNT:function:name.
 type TaskCall struct {
-	State    string
-	Resource string
-	Input    json.RawMessage
+	Execution string // the execution's ARN ($$.Execution.Id)
+	State     string
+	Resource  string
+	Input     json.RawMessage
 }
 
 // TaskFunc runs a Task state in Go. It returns the task's result (JSON), or an error whose
@@ -87,6 +88,8 @@ type Interpreter struct {
 	cancel   context.CancelFunc
 	closeErr error
 	once     sync.Once
+	// perExecution holds the TaskFunc of executions started with StartWith, by execution ARN.
+	perExecution sync.Map
 }
 
 // New starts an Interpreter for a test and closes it when the test ends; it ends the test
@@ -221,7 +224,7 @@ func (in *Interpreter) serveTask(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	call := TaskCall{State: r.Header.Get("X-Asl-State"), Resource: r.Header.Get("X-Asl-Resource"), Input: body}
+	call := TaskCall{Execution: r.Header.Get("X-Asl-Execution"), State: r.Header.Get("X-Asl-State"), Resource: r.Header.Get("X-Asl-Resource"), Input: body}
 	out, err := in.runTask(r.Context(), call)
 	w.Header().Set("Content-Type", "application/json")
 	if err != nil {
@@ -239,7 +242,11 @@ func (in *Interpreter) serveTask(w http.ResponseWriter, r *http.Request) {
 
 // runTask calls the TaskFunc, turning a panic into the error the Go runtime would report.
 func (in *Interpreter) runTask(ctx context.Context, call TaskCall) (out json.RawMessage, err error) {
-	if in.opts.Tasks == nil {
+	tasks := in.opts.Tasks
+	if f, ok := in.perExecution.Load(call.Execution); ok {
+		tasks = f.(TaskFunc)
+	}
+	if tasks == nil {
 		return nil, messages.InvokeResponse_Error{Type: "asltest.NoTaskFunc", Message: "no TaskFunc for state " + call.State}
 	}
 	defer func() {
@@ -251,7 +258,7 @@ func (in *Interpreter) runTask(ctx context.Context, call TaskCall) (out json.Raw
 			err = messages.InvokeResponse_Error{Type: t.Name(), Message: fmt.Sprint(p)}
 		}
 	}()
-	return in.opts.Tasks(ctx, call)
+	return tasks(ctx, call)
 }
 
 // ErrExecutionAlreadyExists: StartExecution with a name already used, and the execution is
@@ -303,6 +310,12 @@ type Execution struct {
 // running with the same input, and ErrExecutionAlreadyExists when it is closed or the input
 // differs. The execution runs until it ends or the Interpreter closes, whatever ctx does.
 func (m *Machine) Start(ctx context.Context, name string, input json.RawMessage) (*Execution, error) {
+	return m.StartWith(ctx, name, input, nil)
+}
+
+// StartWith is Start with the Task states of this execution bound to tasks instead of
+// Options.Tasks (nil: Options.Tasks).
+func (m *Machine) StartWith(ctx context.Context, name string, input json.RawMessage, tasks TaskFunc) (*Execution, error) {
 	if len(input) == 0 {
 		input = json.RawMessage("{}")
 	}
@@ -325,8 +338,12 @@ func (m *Machine) Start(ctx context.Context, name string, input json.RawMessage)
 		done:  make(chan struct{}),
 	}
 	m.executions[name] = e
+	if tasks != nil {
+		m.in.perExecution.Store(e.ARN, tasks)
+	}
 	go func() {
 		defer close(e.done)
+		defer m.in.perExecution.Delete(e.ARN)
 		e.res, e.err = m.in.run(m, e)
 	}()
 	return e, nil
@@ -334,7 +351,12 @@ func (m *Machine) Start(ctx context.Context, name string, input json.RawMessage)
 
 // Run starts an execution and waits for its result.
 func (m *Machine) Run(ctx context.Context, name string, input json.RawMessage) (*Result, error) {
-	e, err := m.Start(ctx, name, input)
+	return m.RunWith(ctx, name, input, nil)
+}
+
+// RunWith is StartWith, then Wait.
+func (m *Machine) RunWith(ctx context.Context, name string, input json.RawMessage, tasks TaskFunc) (*Result, error) {
+	e, err := m.StartWith(ctx, name, input, tasks)
 	if err != nil {
 		return nil, err
 	}
