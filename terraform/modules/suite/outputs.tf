@@ -143,3 +143,17 @@ output "cognito_domain_url" {
   description = "Base URL of the user pool's hosted domain (OAuth endpoints under /oauth2/)."
   value       = trimsuffix(module.cognito.token_endpoint, "/oauth2/token")
 }
+
+# --- checkout saga on Step Functions (issue 19) -------------------------------------------------
+
+output "checkout" {
+  description = "The checkout saga: state machine ARN and name, its task function, the payments ledger table, the log group and the alarms."
+  value = {
+    state_machine_arn   = module.checkout.state_machine_arn
+    state_machine_name  = module.checkout.state_machine_name
+    task_function_name  = module.checkout.task_function_name
+    payments_table_name = module.checkout.payments_table_name
+    log_group_name      = module.checkout.log_group_name
+    alarm_names         = module.checkout.alarm_names
+  }
+}

@@ -282,3 +282,11 @@ variable "ses_email" {
     error_message = "ses_email.identity_arn must be an SES identity ARN (arn:aws:ses:REGION:ACCOUNT:identity/NAME) and from_address must be set."
   }
 }
+
+# --- checkout saga on Step Functions (issue 19) -------------------------------------------------
+
+variable "checkout_state_machine_log_level" {
+  type        = string
+  description = "Execution events the checkout state machine logs to CloudWatch Logs (ERROR, ALL or FATAL; execution data is never logged): see terraform/modules/checkout."
+  default     = "ERROR"
+}

@@ -23,7 +23,7 @@ const EnvRoot = "envs/dev"
 // points at moto.
 var endpointServices = []string{
 	"apigateway", "apigatewayv2", "cloudwatch", "cloudwatchlogs", "cognitoidp", "dynamodb",
-	"events", "iam", "kms", "lambda", "s3", "sns", "sqs", "ssm", "sts",
+	"events", "iam", "kms", "lambda", "s3", "sfn", "sns", "sqs", "ssm", "sts",
 }
 
 // ProviderOverride is the rehearsal's provider override file for envs/dev: every endpoint at
