@@ -16,9 +16,11 @@ locals {
   # error into the States error named by its errorType, which the Retry and Catch rules match).
   # definition.asl.json here is a symbolic link to shared/checkout/definition.asl.json (the Go
   # runners embed that file; Terraform reads the same one through the link).
-  definition = replace(file("${path.module}/definition.asl.json"), var.task_resource_placeholder, module.tasks.function_arn)
+  source_definition = file("${path.module}/definition.asl.json")
+  definition        = replace(local.source_definition, var.task_resource_placeholder, module.tasks.function_arn)
+  # The Resources of the top-level Task states as written (the checkout has no nested states).
   task_resources = distinct([
-    for s in values(jsondecode(local.definition).States) : s.Resource if s.Type == "Task"
+    for s in values(jsondecode(local.source_definition).States) : s.Resource if s.Type == "Task"
   ])
   secrets_prefix = "${dirname(var.cursor_key_parameter_name)}/"
 }
@@ -203,12 +205,12 @@ resource "aws_sfn_state_machine" "checkout" {
 
   lifecycle {
     precondition {
-      condition     = !strcontains(local.definition, "$${")
-      error_message = "The checkout definition still has a template placeholder after ${var.task_resource_placeholder} was replaced: every Task Resource must be that placeholder."
+      condition     = length(local.task_resources) == 1 && local.task_resources[0] == var.task_resource_placeholder
+      error_message = "Every Task state of the checkout definition must run the checkout-tasks function: its Resource must be ${var.task_resource_placeholder} (found ${jsonencode(local.task_resources)})."
     }
     precondition {
-      condition     = local.task_resources == [module.tasks.function_arn]
-      error_message = "Every Task state of the checkout definition must run the checkout-tasks function (Resource ${var.task_resource_placeholder})."
+      condition     = !strcontains(replace(local.source_definition, var.task_resource_placeholder, ""), "$${")
+      error_message = "The checkout definition has a template placeholder other than ${var.task_resource_placeholder}: nothing would replace it."
     }
   }
 }
