@@ -757,6 +757,11 @@ func invoke(ctx context.Context, s *state, payload json.RawMessage, h Handler) (
 	}
 	ch := make(chan answer, 1)
 	go func() {
+		defer func() { // a panicking handler is a failed task, as a crashed Lambda is
+			if r := recover(); r != nil {
+				ch <- answer{nil, &Error{Name: ErrTaskFailed, Cause: fmt.Sprintf("task panicked: %v", r)}}
+			}
+		}()
 		out, err := h(tctx, s.Resource, payload)
 		ch <- answer{out, err}
 	}()
