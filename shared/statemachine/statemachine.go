@@ -471,7 +471,7 @@ func splitPath(p string) ([]string, error) {
 		if strings.HasPrefix(p, "States.") {
 			return nil, fmt.Errorf("%q: intrinsic functions are not supported", p)
 		}
-		return nil, fmt.Errorf("path %q: must be $ or $.field...", p)
+		return nil, fmt.Errorf("path %q: must be $ or $.field.field", p)
 	}
 	parts := strings.Split(p[2:], ".")
 	for _, s := range parts {
@@ -493,8 +493,7 @@ func (m *Machine) check() error {
 		return nil
 	}
 	var errs []error
-	var walkChoice func(from string, c choice)
-	walkChoice = func(from string, c choice) {
+	walkChoice := func(from string, c choice) {
 		if c.Next != "" {
 			errs = append(errs, target(from, c.Next))
 		}
