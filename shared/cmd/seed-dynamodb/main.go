@@ -75,7 +75,11 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		if err := dynamo.CreateTable(ctx, db, *prefix+dynamo.TablePartners, dynamo.PartnersTable()); err != nil {
 			return err
 		}
-		fmt.Fprintf(out, "tables ready: %s, %s, %s, %s\n", names.Catalog, names.Customers, names.Orders, *prefix+dynamo.TablePartners)
+		// The payments ledger of checkout (issue 19; BFF_TABLE_PAYMENTS, default bff-payments).
+		if err := dynamo.CreateTable(ctx, db, *prefix+"payments", dynamo.LedgerTable()); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "tables ready: %s, %s, %s, %s, %s\n", names.Catalog, names.Customers, names.Orders, *prefix+dynamo.TablePartners, *prefix+"payments")
 	}
 	if *noData {
 		return nil
