@@ -9,7 +9,8 @@
 // loads data into tables that exist (e.g. created by Terraform); with -no-data it only creates.
 // The BFF variables matching -table-prefix P are BFF_TABLE_CATALOG=Pcatalog,
 // BFF_TABLE_CUSTOMERS=Pcustomers, BFF_TABLE_ORDERS=Porders and (bff-partner) BFF_TABLE_PARTNERS=Ppartners,
-// the partner registry, seeded with the local demo partner (client demo-partner of the local IdP).
+// the partner registry, seeded with the local demo partner (client demo-partner of the local IdP),
+// and BFF_TABLE_PAYMENTS=Ppayments, the payments ledger of checkout (created empty).
 package main
 
 import (
