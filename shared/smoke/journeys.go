@@ -31,7 +31,7 @@ type WebOptions struct {
 	// Functions tasks and the rehearsal deploys no payments ledger).
 	SkipCheckoutOutcome bool
 	Address             *Address
-	HTTPClient           *http.Client
+	HTTPClient          *http.Client
 	// Log receives each completed step.
 	Log func(journey, step string, status int, d time.Duration)
 }
