@@ -13,9 +13,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
+	"go.opentelemetry.io/otel/propagation"
 
 	"bffsuite.dev/shared/domain"
+	"bffsuite.dev/shared/logging"
+	"bffsuite.dev/shared/orders"
 	"bffsuite.dev/shared/statemachine"
+	"bffsuite.dev/shared/tracing"
 )
 
 // Starter starts the checkout of an order. Starting the same order twice runs it once: the
@@ -209,4 +213,34 @@ func (c Config) Validate() error {
 		errs = append(errs, errors.New("BFF_CHECKOUT_WAIT_SCALE: must be between 0 and 10"))
 	}
 	return errors.Join(errs...)
+}
+
+// ReasonCheckoutUnavailable cancels an order whose checkout could not be started.
+const ReasonCheckoutUnavailable = "checkout_unavailable"
+
+// InputFor is the execution input of order o, with the correlation ID and the X-Ray trace
+// header of the request in ctx.
+func InputFor(ctx context.Context, o orders.Order) Input {
+	carrier := propagation.HeaderCarrier{}
+	tracing.Propagator().Inject(ctx, carrier)
+	return Input{OrderID: o.ID, PaymentMethod: string(o.PaymentMethod), CorrelationID: logging.CorrelationID(ctx), TraceHeader: carrier.Get("X-Amzn-Trace-Id")}
+}
+
+// Canceller cancels a checkout order (*orders.Client).
+type Canceller interface {
+	CancelCheckout(ctx context.Context, id, reason string) (orders.Order, bool, error)
+}
+
+// Begin starts the checkout of the placed order o. When the start fails, the order is
+// cancelled (checkout_unavailable) so it does not stay pending for ever, and the error (wrapping
+// domain.ErrUnavailable) is returned: the BFF answers 503.
+func Begin(ctx context.Context, s Starter, c Canceller, o orders.Order) error {
+	err := s.Start(ctx, InputFor(ctx, o))
+	if err == nil {
+		return nil
+	}
+	if _, _, cerr := c.CancelCheckout(context.WithoutCancel(ctx), o.ID, ReasonCheckoutUnavailable); cerr != nil {
+		return errors.Join(err, cerr)
+	}
+	return err
 }

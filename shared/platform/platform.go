@@ -209,8 +209,9 @@ func (p *Platform) Run(ctx context.Context, engine *gin.Engine, addr string) err
 	return server.Run(ctx, engine, server.RunOptions{Name: p.Name, Addr: addr, Config: p.Config.HTTP, Logger: p.Logger, Tracing: p.Tracing})
 }
 
-// openCheckout builds the checkout saga's starter (issue 19): in process (local runs; refused
-// on Lambda, where a goroutine outliving the response would be frozen) or Step Functions.
+// openCheckout builds the checkout saga's starter (issue 19): in process (local runs; on
+// Lambda only with a warning, since a goroutine outliving the response is frozen with the
+// sandbox) or Step Functions.
 func (p *Platform) openCheckout(ctx context.Context, clients *store.Clients) error {
 	p.Payments = clients.Payments
 	p.CheckoutTasks = &checkout.Tasks{Orders: clients.Orders, Payments: clients.Payments, Log: p.Logger}
@@ -222,8 +223,8 @@ func (p *Platform) openCheckout(ctx context.Context, clients *store.Clients) err
 		}
 		p.Checkout = checkout.StepFunctions{Client: sfn.NewFromConfig(awsCfg), StateMachineARN: p.Config.Checkout.StateMachineARN}
 	default:
-		if server.OnLambda() {
-			return errors.New("BFF_CHECKOUT: inprocess runs the saga in the BFF process and is for local runs; use stepfunctions on Lambda")
+		if server.OnLambda() { // the local Lambda stacks (RIE) run it; in AWS a frozen sandbox stalls it
+			p.Logger.Warn("BFF_CHECKOUT=inprocess on Lambda: the checkout saga runs in this function's process and stalls while Lambda freezes it; set BFF_CHECKOUT=stepfunctions in AWS")
 		}
 		ip, err := checkout.NewInProcess(p.CheckoutTasks, checkout.InProcessOptions{WaitScale: p.Config.Checkout.WaitScale, Log: p.Logger})
 		if err != nil {

@@ -165,7 +165,7 @@ func strictUnmarshal(b []byte, v any) error {
 func parseState(name string, f map[string]json.RawMessage) (*state, error) {
 	s := &state{Name: name}
 	if err := json.Unmarshal(f["Type"], &s.Type); err != nil {
-		return nil, errors.New("Type is required")
+		return nil, errors.New("field Type is required")
 	}
 	ok, known := allowed[s.Type]
 	if !known {
@@ -211,7 +211,7 @@ func parseState(name string, f map[string]json.RawMessage) (*state, error) {
 	}
 	if v, ok := f["End"]; ok {
 		if err := json.Unmarshal(v, &s.End); err != nil {
-			return nil, errors.New("End: must be a boolean")
+			return nil, errors.New("field End: must be a boolean")
 		}
 	}
 	if s.InputPath, err = path("InputPath"); err != nil {
@@ -225,7 +225,7 @@ func parseState(name string, f map[string]json.RawMessage) (*state, error) {
 	}
 	if v, ok := f["Parameters"]; ok {
 		if err := strictUnmarshal(v, &s.Parameters); err != nil {
-			return nil, fmt.Errorf("Parameters: %w", err)
+			return nil, fmt.Errorf("field Parameters: %w", err)
 		}
 		if err := checkTemplate(s.Parameters, "Parameters"); err != nil {
 			return nil, err
@@ -234,13 +234,13 @@ func parseState(name string, f map[string]json.RawMessage) (*state, error) {
 	}
 	if v, ok := f["Result"]; ok {
 		if err := strictUnmarshal(v, &s.Result); err != nil {
-			return nil, fmt.Errorf("Result: %w", err)
+			return nil, fmt.Errorf("field Result: %w", err)
 		}
 		s.hasResult = true
 	}
 	if v, ok := f["TimeoutSeconds"]; ok {
 		if err := json.Unmarshal(v, &s.TimeoutSeconds); err != nil || s.TimeoutSeconds < 1 {
-			return nil, errors.New("TimeoutSeconds: must be a positive integer")
+			return nil, errors.New("field TimeoutSeconds: must be a positive integer")
 		}
 	}
 	if v, ok := f["Retry"]; ok {
@@ -256,12 +256,12 @@ func parseState(name string, f map[string]json.RawMessage) (*state, error) {
 	if v, ok := f["Choices"]; ok {
 		var raws []map[string]json.RawMessage
 		if err := json.Unmarshal(v, &raws); err != nil || len(raws) == 0 {
-			return nil, errors.New("Choices: must be a non-empty array")
+			return nil, errors.New("field Choices: must be a non-empty array")
 		}
 		for i, r := range raws {
 			c, err := parseChoice(r, true)
 			if err != nil {
-				return nil, fmt.Errorf("Choices[%d]: %w", i, err)
+				return nil, fmt.Errorf("field Choices[%d]: %w", i, err)
 			}
 			s.Choices = append(s.Choices, c)
 		}
@@ -273,11 +273,11 @@ func parseState(name string, f map[string]json.RawMessage) (*state, error) {
 		}
 	case "Choice":
 		if len(s.Choices) == 0 {
-			return nil, errors.New("Choices is required")
+			return nil, errors.New("field Choices is required")
 		}
 	}
 	if s.Type == "Task" && s.Resource == "" {
-		return nil, errors.New("Resource is required")
+		return nil, errors.New("field Resource is required")
 	}
 	return s, nil
 }
@@ -285,36 +285,36 @@ func parseState(name string, f map[string]json.RawMessage) (*state, error) {
 func parseRetry(v json.RawMessage) ([]retrier, error) {
 	var raws []map[string]json.RawMessage
 	if err := json.Unmarshal(v, &raws); err != nil {
-		return nil, errors.New("Retry: must be an array")
+		return nil, errors.New("field Retry: must be an array")
 	}
 	var out []retrier
 	for i, r := range raws {
 		for k := range r {
 			if !slices.Contains([]string{"ErrorEquals", "IntervalSeconds", "MaxAttempts", "BackoffRate"}, k) {
-				return nil, fmt.Errorf("Retry[%d]: field %q is not supported", i, k)
+				return nil, fmt.Errorf("field Retry[%d]: field %q is not supported", i, k)
 			}
 		}
 		rt := retrier{IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2}
 		if err := json.Unmarshal(r["ErrorEquals"], &rt.ErrorEquals); err != nil || len(rt.ErrorEquals) == 0 {
-			return nil, fmt.Errorf("Retry[%d]: ErrorEquals must be a non-empty array of strings", i)
+			return nil, fmt.Errorf("field Retry[%d]: ErrorEquals must be a non-empty array of strings", i)
 		}
 		if x, ok := r["IntervalSeconds"]; ok {
 			if err := json.Unmarshal(x, &rt.IntervalSeconds); err != nil || rt.IntervalSeconds < 1 || rt.IntervalSeconds != math.Trunc(rt.IntervalSeconds) {
-				return nil, fmt.Errorf("Retry[%d]: IntervalSeconds must be a positive integer", i)
+				return nil, fmt.Errorf("field Retry[%d]: IntervalSeconds must be a positive integer", i)
 			}
 		}
 		if x, ok := r["MaxAttempts"]; ok {
 			if err := json.Unmarshal(x, &rt.MaxAttempts); err != nil || rt.MaxAttempts < 0 {
-				return nil, fmt.Errorf("Retry[%d]: MaxAttempts must be a non-negative integer", i)
+				return nil, fmt.Errorf("field Retry[%d]: MaxAttempts must be a non-negative integer", i)
 			}
 		}
 		if x, ok := r["BackoffRate"]; ok {
 			if err := json.Unmarshal(x, &rt.BackoffRate); err != nil || rt.BackoffRate < 1 {
-				return nil, fmt.Errorf("Retry[%d]: BackoffRate must be at least 1.0", i)
+				return nil, fmt.Errorf("field Retry[%d]: BackoffRate must be at least 1.0", i)
 			}
 		}
 		if err := checkErrorEquals(rt.ErrorEquals, i == len(raws)-1); err != nil {
-			return nil, fmt.Errorf("Retry[%d]: %w", i, err)
+			return nil, fmt.Errorf("field Retry[%d]: %w", i, err)
 		}
 		out = append(out, rt)
 	}
@@ -324,21 +324,21 @@ func parseRetry(v json.RawMessage) ([]retrier, error) {
 func parseCatch(v json.RawMessage) ([]catcher, error) {
 	var raws []map[string]json.RawMessage
 	if err := json.Unmarshal(v, &raws); err != nil {
-		return nil, errors.New("Catch: must be an array")
+		return nil, errors.New("field Catch: must be an array")
 	}
 	var out []catcher
 	for i, r := range raws {
 		for k := range r {
 			if !slices.Contains([]string{"ErrorEquals", "Next", "ResultPath"}, k) {
-				return nil, fmt.Errorf("Catch[%d]: field %q is not supported", i, k)
+				return nil, fmt.Errorf("field Catch[%d]: field %q is not supported", i, k)
 			}
 		}
 		var c catcher
 		if err := json.Unmarshal(r["ErrorEquals"], &c.ErrorEquals); err != nil || len(c.ErrorEquals) == 0 {
-			return nil, fmt.Errorf("Catch[%d]: ErrorEquals must be a non-empty array of strings", i)
+			return nil, fmt.Errorf("field Catch[%d]: ErrorEquals must be a non-empty array of strings", i)
 		}
 		if err := json.Unmarshal(r["Next"], &c.Next); err != nil || c.Next == "" {
-			return nil, fmt.Errorf("Catch[%d]: Next is required", i)
+			return nil, fmt.Errorf("field Catch[%d]: Next is required", i)
 		}
 		d := "$"
 		c.ResultPath = &d
@@ -346,13 +346,13 @@ func parseCatch(v json.RawMessage) ([]catcher, error) {
 			if string(x) == "null" {
 				c.ResultPath = nil
 			} else if err := json.Unmarshal(x, &d); err != nil {
-				return nil, fmt.Errorf("Catch[%d]: ResultPath must be a path or null", i)
+				return nil, fmt.Errorf("field Catch[%d]: ResultPath must be a path or null", i)
 			} else if _, err := splitPath(d); err != nil {
-				return nil, fmt.Errorf("Catch[%d]: ResultPath: %w", i, err)
+				return nil, fmt.Errorf("field Catch[%d]: ResultPath: %w", i, err)
 			}
 		}
 		if err := checkErrorEquals(c.ErrorEquals, i == len(raws)-1); err != nil {
-			return nil, fmt.Errorf("Catch[%d]: %w", i, err)
+			return nil, fmt.Errorf("field Catch[%d]: %w", i, err)
 		}
 		out = append(out, c)
 	}
@@ -375,14 +375,14 @@ func parseChoice(r map[string]json.RawMessage, top bool) (choice, error) {
 		switch {
 		case k == "Next" && top:
 			if err := json.Unmarshal(v, &c.Next); err != nil {
-				return c, errors.New("Next: must be a string")
+				return c, errors.New("field Next: must be a string")
 			}
 		case k == "Variable":
 			if err := json.Unmarshal(v, &c.Variable); err != nil {
-				return c, errors.New("Variable: must be a path")
+				return c, errors.New("field Variable: must be a path")
 			}
 			if _, err := splitPath(c.Variable); err != nil {
-				return c, fmt.Errorf("Variable: %w", err)
+				return c, fmt.Errorf("field Variable: %w", err)
 			}
 		case k == "And" || k == "Or":
 			var subs []map[string]json.RawMessage
@@ -400,11 +400,11 @@ func parseChoice(r map[string]json.RawMessage, top bool) (choice, error) {
 		case k == "Not":
 			var sub map[string]json.RawMessage
 			if err := json.Unmarshal(v, &sub); err != nil {
-				return c, errors.New("Not: must be an object")
+				return c, errors.New("field Not: must be an object")
 			}
 			sc, err := parseChoice(sub, false)
 			if err != nil {
-				return c, fmt.Errorf("Not: %w", err)
+				return c, fmt.Errorf("field Not: %w", err)
 			}
 			c.subs, c.op = []choice{sc}, k
 		case slices.Contains(choiceOps, k):
@@ -423,9 +423,9 @@ func parseChoice(r map[string]json.RawMessage, top bool) (choice, error) {
 	case c.op == "":
 		return c, errors.New("a comparison is required")
 	case top && c.Next == "":
-		return c, errors.New("Next is required")
+		return c, errors.New("field Next is required")
 	case slices.Contains(choiceOps, c.op) && c.Variable == "":
-		return c, errors.New("Variable is required")
+		return c, errors.New("field Variable is required")
 	}
 	return c, nil
 }
@@ -471,7 +471,7 @@ func splitPath(p string) ([]string, error) {
 		if strings.HasPrefix(p, "States.") {
 			return nil, fmt.Errorf("%q: intrinsic functions are not supported", p)
 		}
-		return nil, fmt.Errorf("path %q: must be $ or $.field...", p)
+		return nil, fmt.Errorf("path %q: must be $ or $.field.field", p)
 	}
 	parts := strings.Split(p[2:], ".")
 	for _, s := range parts {
@@ -493,8 +493,7 @@ func (m *Machine) check() error {
 		return nil
 	}
 	var errs []error
-	var walkChoice func(from string, c choice)
-	walkChoice = func(from string, c choice) {
+	walkChoice := func(from string, c choice) {
 		if c.Next != "" {
 			errs = append(errs, target(from, c.Next))
 		}
@@ -757,6 +756,11 @@ func invoke(ctx context.Context, s *state, payload json.RawMessage, h Handler) (
 	}
 	ch := make(chan answer, 1)
 	go func() {
+		defer func() { // a panicking handler is a failed task, as a crashed Lambda is
+			if r := recover(); r != nil {
+				ch <- answer{nil, &Error{Name: ErrTaskFailed, Cause: fmt.Sprintf("task panicked: %v", r)}}
+			}
+		}()
 		out, err := h(tctx, s.Resource, payload)
 		ch <- answer{out, err}
 	}()

@@ -176,6 +176,7 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	costs(o, r)
+	checkoutSection(ctx, r) // issue 19: checkout latency, saga vs synchronous order
 	r.Findings = findings(r)
 	if b, err := os.ReadFile(filepath.Join(o.root, "bench", "findings.md")); err == nil {
 		r.Explained = string(b)

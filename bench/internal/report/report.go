@@ -39,6 +39,16 @@ type Report struct {
 	Findings    []string      `json:"findings"`
 	Explained   string        `json:"findings_explained"`
 	Runtime     time.Duration `json:"runtime_ns"`
+	// Sections are self-contained sections appended after the fixed ones (each feature's own
+	// file in cmd/benchreport adds one with a one-line hook).
+	Sections []Section `json:"sections,omitempty"`
+}
+
+// Section is one self-contained section: its data (for latest.json) and its Markdown.
+type Section struct {
+	Name     string `json:"name"`
+	Data     any    `json:"data"`
+	Markdown string `json:"-"`
 }
 
 // Machine describes where the numbers came from.

@@ -39,7 +39,9 @@ var BFFs = []Target{
 
 // Workers are the event-side functions (workers/cmd/<name>), one zip each like the BFFs. Each
 // feature appends its own entries.
-var Workers = []Target{}
+var Workers = []Target{
+	{Name: "checkout-tasks", Pkg: "./workers/cmd/checkout-tasks"}, // issue 19: the checkout saga's Task states
+}
 
 // All is every function this repository ships: the BFFs, then the workers.
 func All() []Target {
