@@ -45,12 +45,19 @@ var defaultOnLambda = map[string]string{
 	"BFF_WEB_OPTIONAL_TIMEOUT":          "tuning knob under the request budget",
 	"BFF_WEB_CATALOG_MEMO":              "tuning knob",
 	"BFF_TRACE_SAMPLE_RATIO":            "spans feed log correlation; sample everything",
+	// Checkout (issue 19): the checkout module sets BFF_CHECKOUT=stepfunctions, the state
+	// machine ARN and the ledger table when it is wired; until then in process (with a warning).
+	"BFF_CHECKOUT":            "inprocess until the checkout module sets stepfunctions",
+	"BFF_CHECKOUT_WAIT_SCALE": "in-process tuning knob",
+	"BFF_PAYMENTS_PROVIDER":   "fake is the only card processor so far",
+	"BFF_TABLE_PAYMENTS":      "set by the checkout module with the ledger table it creates",
 }
 
 // Variables no Lambda sets, with the reason (add them with extra_environment when needed).
 var unsetEverywhere = map[string]string{
 	"OTEL_EXPORTER_OTLP_ENDPOINT":        "no OTLP collector is deployed",
 	"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "no OTLP collector is deployed",
+	"BFF_CHECKOUT_STATE_MACHINE_ARN":     "set by the checkout module (issue 19) together with BFF_CHECKOUT=stepfunctions",
 }
 
 // Variables a particular BFF's Lambda deliberately leaves unset, with the reason.
