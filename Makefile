@@ -19,7 +19,7 @@ help: ## list targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
 
 .PHONY: deps
-deps: ## install the test peers and tools (RIE, DynamoDB Local, cognito-local, tofu, staticcheck, redocly, moto check, chromium)
+deps: ## install the test peers and tools (RIE, DynamoDB Local, cognito-local, tofu, staticcheck, redocly, moto check, chromium, asl-validator, aws-local-stepfunctions)
 	@.ci/install-deps all >/dev/null
 
 .PHONY: run
