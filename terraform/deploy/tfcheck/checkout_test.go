@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 
 	"bffsuite.dev/shared/checkout"
+	"bffsuite.dev/shared/store/dynamo"
 )
 
 // The checkout saga (issue 19): terraform/modules/checkout deploys the repository's one
@@ -331,4 +332,38 @@ func exprText(t *testing.T, m *Module, e hclsyntax.Expression) string {
 		return r.String()
 	}
 	return string(b[r.Start.Byte:r.End.Byte])
+}
+
+// TestCheckoutLedgerTable: the payments ledger the checkout module creates is the table the Go
+// ledger declares (dynamo.LedgerTable: not in Schema, the checkout feature owns it).
+func TestCheckoutLedgerTable(t *testing.T) {
+	m := loadCheckoutModule(t)
+	b, err := m.Block("module", "ledger")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := Attr(b, "tables")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, diags := e.Value(nil)
+	if diags.HasErrors() {
+		t.Fatalf("module ledger tables must be a literal: %v", diags)
+	}
+	want := dynamo.LedgerTable()
+	tables := v.AsValueMap()
+	tv, ok := tables[want.Logical]
+	if !ok || len(tables) != 1 {
+		t.Fatalf("module ledger tables = %v, want exactly %q", v.GoString(), want.Logical)
+	}
+	attrs := map[string]string{}
+	for k, ty := range attr(tv, "attributes").AsValueMap() {
+		attrs[k] = ty.AsString()
+	}
+	if got := str(tv, "hash_key"); got != want.Hash.Name || str(tv, "range_key") != "" || len(attrs) != 1 || attrs[want.Hash.Name] != want.Hash.Type {
+		t.Errorf("ledger table: hash %q range %q attributes %v, want hash %s (%s) only, as dynamo.LedgerTable()", got, str(tv, "range_key"), attrs, want.Hash.Name, want.Hash.Type)
+	}
+	if want.Range != nil || len(want.Indexes) > 0 || want.TTLAttribute != "" {
+		t.Errorf("dynamo.LedgerTable() grew a range key, index or TTL: teach this test and the module")
+	}
 }
