@@ -135,10 +135,21 @@ func terraformError(what string, err error) error {
 	return fmt.Errorf("%s: %w", what, err)
 }
 
-// Init runs init. With backend false, the backend is not configured (for validate).
+// BackendConfigFile is the per-env partial backend configuration in a root (written by
+// bffdeploy init-state); Init passes it as -backend-config when it exists.
+const BackendConfigFile = "backend.hcl"
+
+// Init runs init. With backend false, the backend is not configured (for validate). With
+// backend true and ROOT/backend.hcl present, it is passed as -backend-config.
 func (r *Runner) Init(ctx context.Context, backend bool) error {
-	return r.step("init", func() error {
-		if err := r.tf.Init(ctx, tfexec.Backend(backend), tfexec.Upgrade(false)); err != nil {
+	opts := []tfexec.InitOption{tfexec.Backend(backend), tfexec.Upgrade(false)}
+	name := "init"
+	if p := filepath.Join(r.opts.Root, BackendConfigFile); backend && isFile(p) {
+		opts = append(opts, tfexec.BackendConfig(p))
+		name = "init -backend-config=" + BackendConfigFile
+	}
+	return r.step(name, func() error {
+		if err := r.tf.Init(ctx, opts...); err != nil {
 			return terraformError("init "+r.opts.Root, err)
 		}
 		return nil
@@ -240,3 +251,5 @@ func Diagnostics(diags []tfjson.Diagnostic) string {
 	}
 	return b.String()
 }
+
+func isFile(p string) bool { st, err := os.Stat(p); return err == nil && !st.IsDir() }
