@@ -312,6 +312,9 @@ func (a *App) prepare(ctx context.Context, f *tfFlags, zips bool) (*session, err
 	if err := checkBackendConfig(s.cfg); err != nil {
 		return nil, err
 	}
+	if err := checkLockFile(s.cfg); err != nil {
+		return nil, err
+	}
 	if err := a.checkAWS(ctx, s, f); err != nil {
 		return nil, err
 	}
