@@ -123,7 +123,8 @@ func TestInitStateThenApply(t *testing.T) {
 	run(t, ctx, "", append([]string{"init-state"}, common...)...).want(t, common, ExitOK, "wrote ")
 
 	args := append([]string{"apply", "-yes", "-tf-bin", tofu}, common...)
-	run(t, ctx, "", args...).want(t, args, ExitOK, "==> init -backend-config=backend.hcl done", "Applied ")
+	run(t, ctx, "", args...).want(t, args, ExitOK, "==> init -backend-config=backend.hcl done", "Applied ",
+		"terraform_data.marker: creating...\n", "terraform_data.marker: creating... done in 0s", "Apply complete! Resources: 1 added, 0 changed, 0 destroyed.")
 	args = append([]string{"plan", "-tf-bin", tofu}, common...)
 	run(t, ctx, "", args...).want(t, args, ExitOK, "No changes.")
 

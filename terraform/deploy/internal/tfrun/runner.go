@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-exec/tfexec"
@@ -191,14 +192,32 @@ func (r *Runner) Show(ctx context.Context, planFile string) (*tfjson.Plan, error
 	return p, err
 }
 
-// Apply applies exactly the given plan file.
+// Apply applies exactly the given plan file, streaming Terraform's JSON UI (apply -json) as one
+// progress line per resource event and ending with the summary, failures and slowest resources.
 func (r *Runner) Apply(ctx context.Context, planFile string) error {
 	return r.step("apply", func() error {
 		opts := []tfexec.ApplyOption{tfexec.DirOrPlan(planFile)}
 		if r.opts.LockTimeout != "" {
 			opts = append(opts, tfexec.LockTimeout(r.opts.LockTimeout))
 		}
-		if err := r.tf.Apply(ctx, opts...); err != nil {
+		var raw io.Writer
+		if r.opts.Verbose {
+			raw = r.opts.Stdout
+		}
+		p := NewProgress(r.opts.Progress, raw)
+		err := r.tf.ApplyJSON(ctx, p, opts...)
+		p.Flush()
+		// ApplyJSON sets the process's stdout to p for good: restore it.
+		if r.opts.Verbose {
+			r.tf.SetStdout(r.opts.Stdout)
+		} else {
+			r.tf.SetStdout(io.Discard)
+		}
+		p.Summary(r.opts.Progress, 5)
+		if err != nil {
+			if errs := p.Errors(); len(errs) > 0 {
+				return terraformError("apply "+planFile, fmt.Errorf("%w\n%s", err, strings.Join(errs, "\n")))
+			}
 			return terraformError("apply "+planFile, err)
 		}
 		return nil
