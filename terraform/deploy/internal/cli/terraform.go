@@ -423,6 +423,9 @@ func (a *App) apply(ctx context.Context, args []string) error {
 		if _, err := a.review(ctx, s, planFile, *allow); err != nil {
 			return err
 		}
+		if err := a.secretsBeforeApply(ctx, s); err != nil {
+			return err
+		}
 		return a.applyPlan(ctx, s, planFile)
 	}
 	planFile := defaultPlanFile(s.cfg) + ".apply"
@@ -440,6 +443,9 @@ func (a *App) apply(ctx context.Context, args []string) error {
 	if !sum.HasChanges() {
 		return nil
 	}
+	if err := a.secretsBeforeApply(ctx, s); err != nil {
+		return err
+	}
 	if !*yes {
 		answer, err := a.readLine(fmt.Sprintf("\nApply these changes to %s? Only 'yes' is accepted: ", s.cfg.Env))
 		if err != nil {
@@ -450,6 +456,14 @@ func (a *App) apply(ctx context.Context, args []string) error {
 		}
 	}
 	return a.applyPlan(ctx, s, planFile)
+}
+
+// secretsBeforeApply checks the required SSM secrets when the AWS check ran (the root uses AWS).
+func (a *App) secretsBeforeApply(ctx context.Context, s *session) error {
+	if !s.aws {
+		return nil
+	}
+	return a.checkSecrets(ctx, s)
 }
 
 func (a *App) applyPlan(ctx context.Context, s *session, planFile string) error {
