@@ -17,7 +17,9 @@ import (
 // TestRequiredSecrets: the names of the secret_parameters output minus those an
 // aws_ssm_parameter of the plan writes (in any module), sorted and unique.
 func TestRequiredSecrets(t *testing.T) {
-	out := func(v any) map[string]*tfjson.StateOutput { return map[string]*tfjson.StateOutput{secretsOutput: {Value: v}} }
+	out := func(v any) map[string]*tfjson.StateOutput {
+		return map[string]*tfjson.StateOutput{secretsOutput: {Value: v}}
+	}
 	suite := map[string]any{
 		"web":     []any{"/bffsuite/dev/web/BFF_COGNITO_APP_CLIENT_SECRET", "/bffsuite/dev/web/BFF_SESSION_KEYS", "/bffsuite/dev/web/BFF_CURSOR_KEY"},
 		"mobile":  []any{"/bffsuite/dev/mobile/BFF_CURSOR_KEY"},
