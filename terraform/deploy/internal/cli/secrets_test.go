@@ -98,6 +98,9 @@ func TestApplyRefusesMissingSecrets(t *testing.T) {
 	}
 	apply := append([]string{"apply", "-yes", "-tf-bin", tofu}, common...)
 
+	plan := append([]string{"plan", "-tf-bin", tofu}, common...)
+	run(t, ctx, "", plan...).want(t, plan, ExitOK, "warning: apply will stop here: refused: 2 of the 2 SSM parameters")
+
 	r := run(t, ctx, "", apply...)
 	r.want(t, apply, ExitRefused, "2 of the 2 SSM parameters the functions read at cold start do not exist in us-east-1",
 		"\n  /bffsuite/dev/web/BFF_CURSOR_KEY\n  /bffsuite/dev/web/BFF_SESSION_KEYS\n",

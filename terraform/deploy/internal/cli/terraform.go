@@ -390,6 +390,10 @@ func (a *App) plan(ctx context.Context, args []string) error {
 		if err := a.quota(ctx, s.plan); err != nil {
 			return err
 		}
+		// apply refuses missing secrets; plan only warns, so CI shows it at review time.
+		if err := a.checkSecrets(ctx, s); err != nil {
+			fmt.Fprintf(a.Stderr, "warning: apply will stop here: %v\n", err)
+		}
 	}
 	fmt.Fprintf(a.Stdout, "\nSaved plan: %s\nApply exactly this plan with: bffdeploy apply -env %s -plan %s\n", planFile, s.cfg.Env, planFile)
 	return nil
