@@ -142,6 +142,14 @@ func TestInitStateThenApply(t *testing.T) {
 	if n := len(vs.Versions); n < 1 {
 		t.Errorf("state object versions = %d, want at least 1 (versioning on)", n)
 	}
+	// use_lockfile: each run wrote and deleted KEY.tflock (a delete marker in a versioned bucket).
+	locks, err := c.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: &bucket, Prefix: aws.String(statebackend.Key("dev") + ".tflock")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(locks.DeleteMarkers) == 0 {
+		t.Errorf("no %s.tflock delete markers: the S3 lock file was not used", statebackend.Key("dev"))
+	}
 	if _, err := os.Stat(filepath.Join(root, "terraform.tfstate")); err == nil {
 		t.Errorf("a local terraform.tfstate was written in %s: want the state in S3 only", root)
 	}
