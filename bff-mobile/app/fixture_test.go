@@ -130,7 +130,8 @@ func newFixture(t testing.TB, env map[string]string) *fixture {
 	}
 	// Checkout (issue 19) in process over the same store, with a fake card processor; retry
 	// intervals scaled 1000× down.
-	tasks := &checkout.Tasks{Orders: p.Orders, Payments: payments.New(payments.NewFake(), embedded.NewLedger()), Log: logger}
+	p.Payments = payments.New(payments.NewFake(), embedded.NewLedger())
+	tasks := &checkout.Tasks{Orders: p.Orders, Payments: p.Payments, Log: logger}
 	ip, err := checkout.NewInProcess(tasks, checkout.InProcessOptions{WaitScale: 0.001, Log: logger})
 	if err != nil {
 		t.Fatal(err)

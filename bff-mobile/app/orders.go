@@ -74,6 +74,11 @@ func (h *App) cancelOrder(c *gin.Context) {
 		problem.Abort(c, err)
 		return
 	}
+	// A card order's payment is released too: voided, or refunded once captured.
+	if err := checkout.AfterCancel(c.Request.Context(), h.payments, o); err != nil {
+		problem.Abort(c, err)
+		return
+	}
 	sendJSON(c, http.StatusOK, personal, toOrderDetail(o, loc))
 }
 

@@ -94,8 +94,10 @@ type App struct {
 	public    httpcache.Policy
 	// idem keeps the Idempotency-Key records of POST /api/orders, scoped per customer.
 	idem idempotency.Store
-	// checkout starts the saga of a placed order (issue 19).
+	// checkout starts the saga of a placed order (issue 19); payments releases the payment of
+	// an order its customer cancels.
 	checkout checkout.Starter
+	payments checkout.Refunder
 
 	categories memo[[]catalog.Category]
 	featured   memo[catalog.SearchResult]
@@ -164,7 +166,7 @@ func New(ctx context.Context, cfg Config, p *platform.Platform, deps Deps) (*App
 	}
 	h := &App{
 		cfg: cfg, log: p.Logger, catalog: p.Catalog, customers: p.Customers, orders: p.Orders, idp: idp, idem: deps.Idempotency,
-		checkout: p.Checkout,
+		checkout: p.Checkout, payments: refunder(p),
 		sess: &sessions{
 			keys: keys, cfg: cfg.Session, verifier: p.Verifier, idp: idp, origins: origins, log: p.Logger, now: time.Now,
 			revoked: deps.Revocations,
@@ -193,4 +195,12 @@ func (h *App) mapper(c *gin.Context) mapper {
 	loc := money.NegotiateLocale(c.GetHeader("Accept-Language"))
 	c.Header("Content-Language", loc)
 	return mapper{site: h.cfg.Web.SiteURL, locale: loc}
+}
+
+// refunder is the platform's payments client as a checkout.Refunder (nil when it has none).
+func refunder(p *platform.Platform) checkout.Refunder {
+	if p.Payments == nil {
+		return nil
+	}
+	return p.Payments
 }

@@ -1,11 +1,13 @@
 package app
 
 import (
+	"context"
 	"net/http"
 	"testing"
 
 	"bffsuite.dev/shared/checkout"
 	"bffsuite.dev/shared/identity/localidp"
+	"bffsuite.dev/shared/payments"
 )
 
 // waitCheckout waits until every checkout started in process has ended.
@@ -59,5 +61,34 @@ func TestCheckoutOutcome(t *testing.T) {
 				t.Errorf("GET with If-None-Match = %d, want 304", again.status)
 			}
 		})
+	}
+}
+
+// TestCancelReleasesPayment: a customer's cancel of a confirmed card order refunds the capture,
+// once; cancelling again changes nothing.
+func TestCancelReleasesPayment(t *testing.T) {
+	a := newTestApp(t, nil)
+	b := a.browser(t)
+	b.login(localidp.DemoUser, demoPassword)
+	res := b.do("POST", "/api/orders", map[string]any{"lines": []any{map[string]any{"product_id": stockedProduct(t, a), "quantity": 1}},
+		"shipping_address": map[string]any{"name": "Demo", "line1": "Main St 1", "city": "Berlin", "postal_code": "10115", "country": "DE"},
+		"payment_token":    "tok_visa"})
+	var o webOrder
+	res.json(t, &o)
+	if res.status != http.StatusAccepted {
+		t.Fatalf("POST /api/orders = %d %s, want 202", res.status, res.body)
+	}
+	waitCheckout(t, a)
+	if p, err := a.p.Payments.Get(context.Background(), o.ID); err != nil || p.Status != payments.StatusCaptured {
+		t.Fatalf("payment after checkout = %+v, %v, want captured", p, err)
+	}
+	for i := range 2 {
+		if r := b.do("POST", "/api/orders/"+o.ID+"/cancel", nil); r.status != 200 {
+			t.Fatalf("cancel #%d = %d %s, want 200", i+1, r.status, r.body)
+		}
+		p, err := a.p.Payments.Get(context.Background(), o.ID)
+		if err != nil || p.Status != payments.StatusRefunded || p.Version != 3 {
+			t.Errorf("payment after cancel #%d = %+v, %v, want refunded once (version 3)", i+1, p, err)
+		}
 	}
 }

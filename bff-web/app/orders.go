@@ -153,5 +153,10 @@ func (h *App) cancelOrder(c *gin.Context) {
 		problem.Abort(c, fmt.Errorf("cancel order %s: %w", c.Param("id"), err))
 		return
 	}
+	// A card order's payment is released too: voided, or refunded once captured.
+	if err := checkout.AfterCancel(c.Request.Context(), h.payments, o); err != nil {
+		problem.Abort(c, err)
+		return
+	}
 	httpcache.JSON(c, http.StatusOK, httpcache.Private, h.mapper(c).order(o))
 }

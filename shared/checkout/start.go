@@ -18,6 +18,7 @@ import (
 	"bffsuite.dev/shared/domain"
 	"bffsuite.dev/shared/logging"
 	"bffsuite.dev/shared/orders"
+	"bffsuite.dev/shared/payments"
 	"bffsuite.dev/shared/statemachine"
 	"bffsuite.dev/shared/tracing"
 )
@@ -243,4 +244,24 @@ func Begin(ctx context.Context, s Starter, c Canceller, o orders.Order) error {
 		return errors.Join(err, cerr)
 	}
 	return err
+}
+
+// Refunder releases an order's payment (*payments.Client).
+type Refunder interface {
+	Void(ctx context.Context, orderID string) (payments.Payment, bool, error)
+}
+
+// AfterCancel releases the payment of a card order its customer cancelled (POST .../cancel):
+// an authorization is voided, a captured payment refunded, once (payments.Client.Void is
+// idempotent per order, so a retried cancel retries only what is left). A checkout still
+// running for the order cannot capture afterwards: ConfirmOrder refuses a cancelled order.
+// Failures wrap domain.ErrUnavailable; the order stays cancelled and the cancel can be retried.
+func AfterCancel(ctx context.Context, r Refunder, o orders.Order) error {
+	if r == nil || o.PaymentMethod != orders.PaymentCard || o.Status != orders.StatusCancelled {
+		return nil
+	}
+	if _, _, err := r.Void(ctx, o.ID); err != nil {
+		return fmt.Errorf("release the payment of cancelled order %s: %w: %w", o.ID, domain.ErrUnavailable, err)
+	}
+	return nil
 }

@@ -36,6 +36,9 @@ type Result struct {
 	Floor   Row     `json:"floor"`     // the synchronous order
 	Saga    Row     `json:"saga"`      // POST → confirmed through the saga
 	Ratio   float64 `json:"p50_ratio"` // Saga.P50 ÷ Floor.P50
+	// HTTP rows (RunHTTP): the POST answer and POST → confirmed through bff-mobile.
+	HTTPAnswer    *Row `json:"http_answer,omitempty"`
+	HTTPConfirmed *Row `json:"http_confirmed,omitempty"`
 }
 
 // Run measures n orders of each kind, one at a time, over the embedded store.
@@ -122,9 +125,15 @@ func (r Result) Markdown(number int) string {
 	fmt.Fprintf(&b, "Local, %s, one order at a time: the time from placing the order to its confirmation by the checkout saga "+
 		"(shared/checkout on the in-process runner, fake card processor approving at once), next to the old synchronous order "+
 		"(the floor). The BFF answers a checkout POST with 202 right after placing; this is what a client polling the order waits in total. "+
+		"The bff-mobile rows send the same checkout through the BFF built as its main builds it, on loopback HTTP (sign-in token, JSON, middleware chain): "+
+		"the 202 answer, and POST → confirmed (the end of the in-process execution). "+
 		"On AWS each step is a Step Functions state transition and a Lambda invoke (tens of ms each), not measured here.\n\n", r.Backend)
 	b.WriteString("| path | samples | p50 | p99 | p50 ÷ floor | failures |\n|---|---:|---:|---:|---:|---:|\n")
-	for _, x := range []Row{r.Floor, r.Saga} {
+	rows := []Row{r.Floor, r.Saga}
+	if r.HTTPAnswer != nil && r.HTTPConfirmed != nil {
+		rows = append(rows, *r.HTTPAnswer, *r.HTTPConfirmed)
+	}
+	for _, x := range rows {
 		ratio := 1.0
 		if r.Floor.P50 > 0 {
 			ratio = float64(x.P50) / float64(r.Floor.P50)

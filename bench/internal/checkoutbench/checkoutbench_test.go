@@ -24,3 +24,18 @@ func TestRun(t *testing.T) {
 		t.Errorf("Markdown = %s, want the section with both rows", md)
 	}
 }
+
+func TestRunHTTP(t *testing.T) {
+	answer, confirmed, err := RunHTTP(context.Background(), 10)
+	if err != nil {
+		t.Fatalf("RunHTTP = %v", err)
+	}
+	for _, x := range []Row{answer, confirmed} {
+		if x.Samples != 10 || x.Failures != 0 || x.P50 <= 0 || x.P99 < x.P50 {
+			t.Errorf("%s = %+v, want 10 samples, no failures, 0 < p50 <= p99", x.Name, x)
+		}
+	}
+	if confirmed.P50 < answer.P50 {
+		t.Errorf("POST → confirmed p50 %v < the POST answer p50 %v", confirmed.P50, answer.P50)
+	}
+}

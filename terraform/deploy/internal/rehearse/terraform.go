@@ -129,7 +129,7 @@ func (t Tofu) run(ctx context.Context, args ...string) (string, error) {
 
 // Init runs tofu init.
 func (t Tofu) Init(ctx context.Context) error {
-	out, err := t.run(ctx, "init", "-input=false", "-no-color")
+	out, err := t.run(ctx, append([]string{"init", "-input=false", "-no-color"}, backendArgs(t.Dir)...)...)
 	if err != nil {
 		return fmt.Errorf("tofu init: %w\n%s", err, tail(out, 4000))
 	}
