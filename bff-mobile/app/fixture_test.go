@@ -1,6 +1,8 @@
 package app
 
 import (
+	"bffsuite.dev/shared/checkout"
+	"bffsuite.dev/shared/payments"
 	"bytes"
 	"context"
 	"crypto"
@@ -50,6 +52,8 @@ type fixture struct {
 	idp    *localidp.IdP
 	key    *rsa.PrivateKey
 	cfg    Config
+	// checkout runs the sagas of placed orders; Wait for their outcome.
+	checkout *checkout.InProcess
 	// App headers sent by do unless a request sets its own.
 	version, platform string
 }
@@ -124,11 +128,20 @@ func newFixture(t testing.TB, env map[string]string) *fixture {
 		Customers: customers.New(st.Customers(), nil), Orders: orders.New(st.Orders(), cat, orders.Options{}),
 		Verifier: v, LocalIdP: idp,
 	}
+	// Checkout (issue 19) in process over the same store, with a fake card processor; retry
+	// intervals scaled 1000× down.
+	p.Payments = payments.New(payments.NewFake(), embedded.NewLedger())
+	tasks := &checkout.Tasks{Orders: p.Orders, Payments: p.Payments, Log: logger}
+	ip, err := checkout.NewInProcess(tasks, checkout.InProcessOptions{WaitScale: 0.001, Log: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Checkout = ip
 	a, err := New(ctx, cfg, p, Deps{})
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	return &fixture{t: t, engine: a.Engine(), store: st, idp: idp, key: key, cfg: cfg, version: "2.0.0", platform: "ios"}
+	return &fixture{t: t, engine: a.Engine(), store: st, checkout: ip, idp: idp, key: key, cfg: cfg, version: "2.0.0", platform: "ios"}
 }
 
 type req struct {

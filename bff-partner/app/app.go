@@ -23,6 +23,7 @@ import (
 
 	"bffsuite.dev/shared/auth"
 	"bffsuite.dev/shared/catalog"
+	"bffsuite.dev/shared/checkout"
 	"bffsuite.dev/shared/idempotency"
 	"bffsuite.dev/shared/orders"
 	"bffsuite.dev/shared/partners"
@@ -57,6 +58,9 @@ const MaxInventorySKUs = 100
 type Deps struct {
 	Catalog *catalog.Client
 	Orders  *orders.Client
+	// Checkout starts the saga of a placed order (issue 19; on account, it skips payment);
+	// nil: the platform's.
+	Checkout checkout.Starter
 	// Idempotency is the key store; nil: DynamoDB when the platform has a DynamoDB client,
 	// else the in-memory store.
 	Idempotency idempotency.Store
@@ -96,6 +100,9 @@ func New(ctx context.Context, cfg Config, p *platform.Platform, d Deps) (*App, e
 	}
 	if d.Orders == nil {
 		d.Orders = p.Orders
+	}
+	if d.Checkout == nil {
+		d.Checkout = p.Checkout
 	}
 	if d.Idempotency == nil {
 		if p.DynamoDB != nil {

@@ -10,6 +10,7 @@ import (
 	"bffsuite.dev/shared/customers"
 	"bffsuite.dev/shared/faults"
 	"bffsuite.dev/shared/orders"
+	"bffsuite.dev/shared/payments"
 	"bffsuite.dev/shared/store/embedded"
 	"bffsuite.dev/shared/store/seed"
 )
@@ -42,3 +43,6 @@ func openEmbedded(ctx context.Context, cfg Config) (catalog.Backend, customers.B
 	}
 	return cb, ub, ob, inj, nil
 }
+
+// newEmbeddedLedger is the in-memory payments ledger of the embedded backend.
+func newEmbeddedLedger() payments.Ledger { return embedded.NewLedger() }

@@ -18,6 +18,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -32,6 +33,7 @@ import (
 	"bffsuite.dev/shared/cursor"
 	"bffsuite.dev/shared/customers"
 	"bffsuite.dev/shared/orders"
+	"bffsuite.dev/shared/payments"
 	"bffsuite.dev/shared/store/dynamo"
 )
 
@@ -62,6 +64,12 @@ type Config struct {
 	CursorKey string `env:"BFF_CURSOR_KEY" secret:"true"`
 	// SearchCacheTTL is how long search reuses the catalog it read from DynamoDB.
 	SearchCacheTTL time.Duration `env:"BFF_SEARCH_CACHE_TTL" default:"5s"`
+
+	// Checkout payments (issue 19): the card processor (only "fake", the in-memory test-mode
+	// processor of package payments) and the payments ledger table (dynamodb backend; the
+	// embedded backend keeps the ledger in memory).
+	PaymentsProvider string `env:"BFF_PAYMENTS_PROVIDER" default:"fake"`
+	TablePayments    string `env:"BFF_TABLE_PAYMENTS" default:"bff-payments"`
 }
 
 // Validate checks the configuration; every error names its environment variable.
@@ -93,11 +101,20 @@ func (c Config) Validate() error {
 	default:
 		errs = append(errs, fmt.Errorf("BFF_DATA_BACKEND: %q is not embedded or dynamodb", c.Backend))
 	}
+	if c.PaymentsProvider != "" && c.PaymentsProvider != PaymentsFake { // "": fake
+		errs = append(errs, fmt.Errorf("BFF_PAYMENTS_PROVIDER: %q is not a payments provider (fake)", c.PaymentsProvider))
+	}
+	if c.Backend == BackendDynamoDB && c.TablePayments != "" && (len(c.TablePayments) < 3 || len(c.TablePayments) > 255) {
+		errs = append(errs, fmt.Errorf("BFF_TABLE_PAYMENTS: table name %q must have 3-255 characters", c.TablePayments))
+	}
 	if c.SearchCacheTTL < 0 {
 		errs = append(errs, errors.New("BFF_SEARCH_CACHE_TTL: must not be negative"))
 	}
 	return errors.Join(errs...)
 }
+
+// PaymentsFake is the in-memory test-mode card processor (payments.Fake).
+const PaymentsFake = "fake"
 
 // Tables returns the configured table names.
 func (c Config) Tables() dynamo.Tables {
@@ -109,6 +126,10 @@ type Clients struct {
 	Catalog   *catalog.Client
 	Customers *customers.Client
 	Orders    *orders.Client
+	// Payments is the payments client of checkout (issue 19); FakeProvider its processor
+	// when BFF_PAYMENTS_PROVIDER=fake (tests read its counts).
+	Payments     *payments.Client
+	FakeProvider *payments.Fake
 	// DynamoDB is the SDK client (nil with the embedded backend), for other DynamoDB users
 	// such as the idempotency store; it carries our retry policy.
 	DynamoDB *dynamodb.Client
@@ -139,6 +160,7 @@ func Open(ctx context.Context, cfg Config) (*Clients, error) {
 	var cb catalog.Backend
 	var ub customers.Backend
 	var ob orders.Backend
+	var ledger payments.Ledger
 	out := &Clients{Backend: cfg.Backend}
 	ttl := time.Duration(0)
 	switch cfg.Backend {
@@ -148,6 +170,7 @@ func Open(ctx context.Context, cfg Config) (*Clients, error) {
 			return nil, err
 		}
 		out.ready = func(context.Context) error { return nil }
+		ledger = newEmbeddedLedger()
 	case BackendDynamoDB:
 		db, err := NewDynamoDBClient(ctx, cfg)
 		if err != nil {
@@ -155,6 +178,7 @@ func Open(ctx context.Context, cfg Config) (*Clients, error) {
 		}
 		s := dynamo.New(db, cfg.Tables())
 		cb, ub, ob = s.Catalog(), s.Customers(), s.Orders()
+		ledger = dynamo.NewLedger(db, cmp.Or(cfg.TablePayments, "bff-payments"))
 		out.DynamoDB = db
 		out.ready = s.Ready
 		ttl = cfg.SearchCacheTTL
@@ -162,6 +186,8 @@ func Open(ctx context.Context, cfg Config) (*Clients, error) {
 	out.Catalog = catalog.New(cb, catalog.Options{Cursors: codec, SnapshotTTL: ttl})
 	out.Customers = customers.New(ub, nil)
 	out.Orders = orders.New(ob, out.Catalog, orders.Options{Cursors: codec})
+	out.FakeProvider = payments.NewFake()
+	out.Payments = payments.New(out.FakeProvider, ledger)
 	return out, nil
 }
 

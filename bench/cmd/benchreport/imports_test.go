@@ -20,7 +20,7 @@ func TestFormatImports(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := formatImports(tc.imp, tc.floor)
-			row := strings.Split(s.Body, "\n| import worker")[1]
+			row := strings.Split(s.Markdown, "\n| import worker")[1]
 			row = row[:strings.Index(row, "\n")]
 			if !strings.Contains(row, tc.wantRatio) || !strings.Contains(row, tc.wantPeakImp) {
 				t.Errorf("import row %q, want %s and %s", row, tc.wantRatio, tc.wantPeakImp)

@@ -176,11 +176,8 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	costs(o, r)
-	if sec, err := importsSection(ctx, o.root, work); err != nil { // bulk imports (imports.go)
-		return err
-	} else {
-		r.Extra = append(r.Extra, sec)
-	}
+	checkoutSection(ctx, r)              // issue 19: checkout latency, saga vs synchronous order
+	importsSection(ctx, r, o.root, work) // issue 20: bulk imports, worker vs BatchWriteItem floor (imports.go)
 	r.Findings = findings(r)
 	if b, err := os.ReadFile(filepath.Join(o.root, "bench", "findings.md")); err == nil {
 		r.Explained = string(b)

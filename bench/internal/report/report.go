@@ -39,16 +39,16 @@ type Report struct {
 	Findings    []string      `json:"findings"`
 	Explained   string        `json:"findings_explained"`
 	Runtime     time.Duration `json:"runtime_ns"`
-	// Extra are self-contained sections a feature adds (each from its own file), printed last.
-	Extra []Section `json:"extra,omitempty"`
+	// Sections are self-contained sections appended after the fixed ones (each feature's own
+	// file in cmd/benchreport adds one with a one-line hook).
+	Sections []Section `json:"sections,omitempty"`
 }
 
-// Section is one self-contained part of the report: a title and its Markdown body.
+// Section is one self-contained section: its data (for latest.json) and its Markdown.
 type Section struct {
-	Title string `json:"title"`
-	Body  string `json:"body"`
-	// Data are the section's figures for latest.json.
-	Data any `json:"data,omitempty"`
+	Name     string `json:"name"`
+	Data     any    `json:"data"`
+	Markdown string `json:"-"`
 }
 
 // Machine describes where the numbers came from.

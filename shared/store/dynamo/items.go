@@ -126,6 +126,12 @@ type orderItem struct {
 	CreatedAt       time.Time          `dynamodbav:"created_at"`
 	UpdatedAt       time.Time          `dynamodbav:"updated_at"`
 	Version         int64              `dynamodbav:"version"`
+	// Checkout saga (issue 19).
+	Saga               bool   `dynamodbav:"saga,omitempty"`
+	PaymentMethod      string `dynamodbav:"payment_method,omitempty"`
+	PaymentToken       string `dynamodbav:"payment_token,omitempty"`
+	Stock              string `dynamodbav:"stock_state,omitempty"`
+	CancellationReason string `dynamodbav:"cancellation_reason,omitempty"`
 }
 
 // mapSlice maps every element with f; nil stays nil (stored as NULL, as before), empty stays
@@ -213,6 +219,8 @@ func orderItemOf(o orders.Order) orderItem {
 		Subtotal: moneyAttrOf(o.Subtotal), Shipping: moneyAttrOf(o.Shipping), Total: moneyAttrOf(o.Total),
 		ShippingAddress: addressAttrOf(o.ShippingAddress), History: mapSlice(o.History, statusChangeAttrOf),
 		CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt, Version: o.Version,
+		Saga: o.Saga, PaymentMethod: string(o.PaymentMethod), PaymentToken: o.PaymentToken, Stock: string(o.Stock),
+		CancellationReason: o.CancellationReason,
 	}
 }
 
@@ -223,6 +231,8 @@ func (it orderItem) order() orders.Order {
 		Subtotal: it.Subtotal.money(), Shipping: it.Shipping.money(), Total: it.Total.money(),
 		ShippingAddress: it.ShippingAddress.address(), History: mapSlice(it.History, statusChangeAttr.statusChange),
 		CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt, Version: it.Version,
+		Saga: it.Saga, PaymentMethod: orders.PaymentMethod(it.PaymentMethod), PaymentToken: it.PaymentToken,
+		Stock: orders.StockState(it.Stock), CancellationReason: it.CancellationReason,
 	}
 }
 

@@ -45,7 +45,12 @@ var defaultOnLambda = map[string]string{
 	"BFF_WEB_OPTIONAL_TIMEOUT":          "tuning knob under the request budget",
 	"BFF_WEB_CATALOG_MEMO":              "tuning knob",
 	"BFF_TRACE_SAMPLE_RATIO":            "spans feed log correlation; sample everything",
-	"BFF_IMPORTS_URL_TTL":               "the 15 min upload URL lifetime default is the documented one",
+	// Checkout (issue 19): with BFF_CHECKOUT=stepfunctions the saga runs on Step Functions and
+	// its tasks in the checkout-tasks function, which owns the ledger (terraform/modules/checkout).
+	"BFF_CHECKOUT_WAIT_SCALE": "scales the in-process runner's retry waits; unused with BFF_CHECKOUT=stepfunctions",
+	"BFF_PAYMENTS_PROVIDER":   "the BFFs call no card processor with BFF_CHECKOUT=stepfunctions (checkout-tasks does)",
+	"BFF_TABLE_PAYMENTS":      "the BFFs do not touch the payments ledger with BFF_CHECKOUT=stepfunctions (checkout-tasks does)",
+	"BFF_IMPORTS_URL_TTL":     "the 15 min upload URL lifetime default is the documented one",
 }
 
 // Variables no Lambda sets, with the reason (add them with extra_environment when needed).

@@ -141,10 +141,11 @@ locals {
     BFF_TABLE_IMPORTS  = module.tables.table_names["imports"]
   }, lookup(var.extra_environment, "partner", {}))
 
+  # local.checkout_environment: the checkout saga's (issue 19, block at the end of this file).
   environment = {
-    web     = local.web_environment
-    mobile  = local.mobile_environment
-    partner = local.partner_environment
+    web     = merge(local.checkout_environment, local.web_environment)
+    mobile  = merge(local.checkout_environment, local.mobile_environment)
+    partner = merge(local.checkout_environment, local.partner_environment)
   }
 
   # --- routes (tfcheck compares them with the BFFs' openapi.json) -------------------------------
@@ -260,8 +261,10 @@ module "lambda" {
   log_retention_days    = var.log_retention_days
   xray_tracing          = var.xray_tracing
   environment           = local.environment[each.key]
-  # Bulk imports (module.imports at the end): bff-partner's presign rights and import records.
-  extra_policy_statements = each.key == "partner" ? module.imports.partner_policy_statements : []
+  # Checkout (issue 19, block at the end of this file): states:StartExecution on the checkout
+  # state machine for the BFFs in local.checkout_bffs. Bulk imports (issue 20, module.imports at
+  # the end): bff-partner's presign rights and import records.
+  extra_policy_statements = concat(lookup(local.checkout_policy_statements, each.key, []), each.key == "partner" ? module.imports.partner_policy_statements : [])
   # Attached only with tracing on: the collector extension adds to every cold start.
   otel_collector_layer_arn = var.xray_tracing ? var.otel_collector_layer_arn : null
   ssm_parameter_arns       = local.secret_parameter_arns[each.key]
@@ -384,6 +387,50 @@ module "observability" {
   # so a Cognito outage breaks login; partner calls only DynamoDB.
   dependencies = each.key == "partner" ? ["DynamoDB"] : ["DynamoDB", "Cognito Identity Provider"]
   tags         = var.tags
+}
+
+# --- checkout saga on Step Functions (issue 19) -------------------------------------------------
+# The state machine from the repository's one definition (shared/checkout/definition.asl.json,
+# linked into terraform/modules/checkout), the checkout-tasks function behind every
+# Task state, the payments ledger, logs, tracing and alarms (terraform/modules/checkout). The BFFs
+# that place orders start executions: local.environment above merges local.checkout_environment
+# into their environment, and module "lambda" local.checkout_policy_statements into their role.
+
+locals {
+  # Every BFF places orders (partner orders on account skip the payment by a Choice).
+  checkout_bffs = ["web", "mobile", "partner"]
+  # Merged into every BFF's environment (local.environment above): all of them place orders.
+  checkout_environment = {
+    BFF_CHECKOUT                   = "stepfunctions"
+    BFF_CHECKOUT_STATE_MACHINE_ARN = module.checkout.state_machine_arn
+  }
+  checkout_policy_statements = {
+    for b in local.checkout_bffs : b => [{
+      sid       = "CheckoutStartExecution"
+      actions   = ["states:StartExecution"]
+      resources = [module.checkout.state_machine_arn]
+    }]
+  }
+}
+
+module "checkout" {
+  source = "../checkout"
+
+  name_prefix               = local.name_prefix
+  zip_path                  = "${var.artifact_dir}/checkout-tasks.zip"
+  architecture              = var.lambda_architecture
+  logging_config            = var.lambda_logging_config
+  log_level                 = var.log_level
+  log_retention_days        = var.log_retention_days
+  xray_tracing              = var.xray_tracing
+  otel_collector_layer_arn  = var.otel_collector_layer_arn
+  state_machine_log_level   = var.checkout_state_machine_log_level
+  orders_table              = { name = module.tables.table_names["orders"], arn = module.tables.table_arns["orders"] }
+  catalog_table             = { name = module.tables.table_names["catalog"], arn = module.tables.table_arns["catalog"] }
+  cursor_key_parameter_name = "${var.secrets_ssm_prefix}/${var.environment}/checkout-tasks/BFF_CURSOR_KEY"
+  deletion_protection       = var.deletion_protection
+  alarm_topic_arn           = local.alarm_topic_arn
+  tags                      = var.tags
 }
 
 # --- Partner bulk imports (issue 20, shared/imports, docs/imports.md) --------------------------

@@ -144,6 +144,20 @@ output "cognito_domain_url" {
   value       = trimsuffix(module.cognito.token_endpoint, "/oauth2/token")
 }
 
+# --- checkout saga on Step Functions (issue 19) -------------------------------------------------
+
+output "checkout" {
+  description = "The checkout saga: state machine ARN and name, its task function, the payments ledger table, the log group and the alarms."
+  value = {
+    state_machine_arn   = module.checkout.state_machine_arn
+    state_machine_name  = module.checkout.state_machine_name
+    task_function_name  = module.checkout.task_function_name
+    payments_table_name = module.checkout.payments_table_name
+    log_group_name      = module.checkout.log_group_name
+    alarm_names         = module.checkout.alarm_names
+  }
+}
+
 # --- Partner bulk imports (module.imports) ---------------------------------------------------
 output "imports" {
   description = "Bulk imports: bucket, queue, dead-letter queue and worker function."

@@ -283,6 +283,14 @@ variable "ses_email" {
   }
 }
 
+# --- checkout saga on Step Functions (issue 19) -------------------------------------------------
+
+variable "checkout_state_machine_log_level" {
+  type        = string
+  description = "Execution events the checkout state machine logs to CloudWatch Logs (ERROR, ALL or FATAL; execution data is never logged): see terraform/modules/checkout."
+  default     = "ERROR"
+}
+
 # --- Partner bulk imports (module.imports) ---------------------------------------------------
 variable "imports_worker_timeout_seconds" {
   type        = number

@@ -40,7 +40,8 @@ var BFFs = []Target{
 // Workers are the event-side functions (workers/cmd/<name>), one zip each like the BFFs. Each
 // feature appends its own entries.
 var Workers = []Target{
-	{Name: "import-worker", Pkg: "./workers/cmd/import-worker"}, // partner bulk imports (shared/imports)
+	{Name: "checkout-tasks", Pkg: "./workers/cmd/checkout-tasks"}, // issue 19: the checkout saga's Task states
+	{Name: "import-worker", Pkg: "./workers/cmd/import-worker"},   // partner bulk imports (shared/imports)
 }
 
 // All is every function this repository ships: the BFFs, then the workers.

@@ -20,6 +20,11 @@ is revoked in moto's own token store, checked against the app client and its sec
 does. What moto cannot do: revoke the access tokens issued from that refresh token (moto keeps
 no link between them), so GetUser with such a token still succeeds here; bff-web refuses the
 session anyway through its session_revocations table.
+Step Functions is checked the same way: an action naming a state machine or an execution
+(StartExecution, DescribeExecution, ...) against that ARN, as AWS does.
+And it adds Step Functions' ListStateMachineVersions, which moto 5.2.1 lacks (500) and the AWS
+provider calls after creating or reading an aws_sfn_state_machine (the checkout saga): the
+machine's published versions from moto's own model, newest first, as AWS lists them.
 Usage: python3 moto_iam.py -H 127.0.0.1 -p PORT (the arguments of moto_server).
 """
 import json
@@ -28,10 +33,11 @@ import sys
 from moto.cognitoidp.exceptions import NotAuthorizedError
 from moto.cognitoidp.responses import CognitoIdpResponse
 from moto.core.authorization import ActionAuthenticatorMixin
-from moto.core.responses import EmptyResult
+from moto.core.responses import ActionResult, EmptyResult
 from moto.dynamodb.responses import DynamoHandler
 from moto.iam.access_control import IAMRequest
 from moto.ssm.responses import SimpleSystemManagerResponse
+from moto.stepfunctions.responses import StepFunctionResponse
 
 
 def _request_as(action):
@@ -94,6 +100,16 @@ def _dynamodb_auth(self, resource="*"):
     return ActionAuthenticatorMixin._authenticate_and_authorize_normal_action(self, resource)
 
 
+def _sfn_auth(self, resource="*"):
+    # Step Functions authorizes an action on the state machine or execution it names (a BFF's
+    # states:StartExecution on the checkout machine's ARN); the others against "*".
+    body = _body(self)
+    arn = body.get("stateMachineArn") or body.get("executionArn")
+    if isinstance(arn, str) and arn:
+        return self._authenticate_and_authorize_action(IAMRequest, arn)
+    return ActionAuthenticatorMixin._authenticate_and_authorize_normal_action(self, resource)
+
+
 # The user pool API operations that take no IAM credentials (Cognito developer guide, "Using the
 # Amazon Cognito user pools API": unauthenticated and token-authorized operations).
 _COGNITO_PUBLIC = {
@@ -130,7 +146,17 @@ def _revoke_token(self):
     return EmptyResult()  # Cognito answers an unknown token with success as well
 
 
+def _list_state_machine_versions(self):
+    machine = self.stepfunction_backend.describe_state_machine(self._get_param("stateMachineArn"))
+    versions = sorted(machine.versions.values(), key=lambda v: v.version, reverse=True)
+    return ActionResult({"stateMachineVersions": [
+        {"stateMachineVersionArn": v.arn, "creationDate": v.creation_date} for v in versions
+    ]})
+
+
 SimpleSystemManagerResponse._authenticate_and_authorize_normal_action = _ssm_auth
+StepFunctionResponse.list_state_machine_versions = _list_state_machine_versions
+StepFunctionResponse._authenticate_and_authorize_normal_action = _sfn_auth
 CognitoIdpResponse.revoke_token = _revoke_token
 CognitoIdpResponse._authenticate_and_authorize_normal_action = _cognito_auth
 DynamoHandler._authenticate_and_authorize_normal_action = _dynamodb_auth

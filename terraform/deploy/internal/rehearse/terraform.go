@@ -23,7 +23,7 @@ const EnvRoot = "envs/dev"
 // points at moto.
 var endpointServices = []string{
 	"apigateway", "apigatewayv2", "cloudwatch", "cloudwatchlogs", "cognitoidp", "dynamodb",
-	"events", "iam", "kms", "lambda", "s3", "sns", "sqs", "ssm", "sts",
+	"events", "iam", "kms", "lambda", "s3", "sfn", "sns", "sqs", "ssm", "sts",
 }
 
 // ProviderOverride is the rehearsal's provider override file for envs/dev: every endpoint at
@@ -132,7 +132,7 @@ func (t Tofu) run(ctx context.Context, args ...string) (string, error) {
 
 // Init runs tofu init.
 func (t Tofu) Init(ctx context.Context) error {
-	out, err := t.run(ctx, "init", "-input=false", "-no-color")
+	out, err := t.run(ctx, append([]string{"init", "-input=false", "-no-color"}, backendArgs(t.Dir)...)...)
 	if err != nil {
 		return fmt.Errorf("tofu init: %w\n%s", err, tail(out, 4000))
 	}
