@@ -76,8 +76,9 @@ requests: ## regenerate docs/requests/*.http (REST Client collections) from the 
 	go run ./shared/cmd/httpcollection
 
 .PHONY: docs-diagram
-docs-diagram: ## re-render the checkout state diagram and tables in docs/checkout.md from shared/checkout/definition.asl.json
+docs-diagram: ## re-render the checkout state diagram and tables in docs/checkout.md and copy the definition into terraform/modules/checkout
 	go run ./shared/cmd/asldiagram
+	cp shared/checkout/definition.asl.json terraform/modules/checkout/definition.asl.json
 
 # The first deploy, rehearsed against a local AWS: moto_server (5.2.1; elsewhere install it with
 # pip install "moto[server]==5.2.1"), the real hashicorp/aws provider from ../shared/tools/tf-offline,

@@ -77,6 +77,9 @@ func TestETags(t *testing.T) {
 	}
 	var od OrderDetail
 	order.json(t, &od)
+	// Let the checkout saga settle first: it moves the order from pending to confirmed, which
+	// changes the feed's active orders (and so its ETag) between two GETs.
+	f.checkout.Wait()
 	paths := []string{"/v1/feed", "/v1/products", "/v1/products?category=headphones&limit=5", "/v1/products/p-0001",
 		"/v1/me", "/v1/orders", "/v1/orders/" + od.ID}
 	for _, path := range paths {

@@ -1,5 +1,5 @@
 # Checkout as an orchestrated saga (issue 19): the state machine from the repository's one
-# definition (shared/checkout/definition.asl.json, linked here as definition.asl.json), the checkout-tasks function behind every
+# definition (shared/checkout/definition.asl.json, copied here as definition.asl.json by `make docs-diagram`), the checkout-tasks function behind every
 # Task state, the payments ledger table the tasks write, the state machine's role, logs and
 # tracing, and alarms on failed and timed-out executions. The BFFs that start checkouts get
 # states:StartExecution on this machine in terraform/modules/suite (module "lambda").
@@ -14,8 +14,8 @@ locals {
   # The deployed definition: the repository's, every Task Resource placeholder replaced by the
   # task function's ARN (a plain Lambda ARN: Step Functions invokes it and turns a function
   # error into the States error named by its errorType, which the Retry and Catch rules match).
-  # definition.asl.json here is a symbolic link to shared/checkout/definition.asl.json (the Go
-  # runners embed that file; Terraform reads the same one through the link).
+  # definition.asl.json here is a byte-for-byte copy of shared/checkout/definition.asl.json (the
+  # Go runners embed that one; `make docs-diagram` copies it, tfcheck fails when they differ).
   source_definition = file("${path.module}/definition.asl.json")
   definition        = replace(local.source_definition, var.task_resource_placeholder, module.tasks.function_arn)
   # The Resources of the top-level Task states as written (the checkout has no nested states).

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"bffsuite.dev/deploy/internal/lambdazip"
 )
 
 const awsLock = `provider "registry.opentofu.org/hashicorp/aws" {
@@ -72,8 +74,8 @@ func TestRealProdNeedsLockFile(t *testing.T) {
 	if err := os.MkdirAll(filepath.Join(tmp, "dist"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	for _, n := range []string{"bff-web", "bff-mobile", "bff-partner"} {
-		writeZip(t, filepath.Join(tmp, "dist", n+".zip"), "bootstrap")
+	for _, tg := range lambdazip.All() {
+		writeZip(t, filepath.Join(tmp, "dist", tg.Name+".zip"), "bootstrap")
 	}
 	args := []string{"plan", "-env", "prod", "-root", root, "-tf-bin", tofu, "-no-aws-check"}
 	r := run(t, context.Background(), "", args...)
