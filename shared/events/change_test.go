@@ -182,16 +182,18 @@ func TestSchemaRejects(t *testing.T) {
 		t.Fatalf("valid event rejected: %v (%s)", err, good)
 	}
 	for name, mutate := range map[string]func(m map[string]any){
-		"bad event id":            func(m map[string]any) { m["event_id"] = "e1" },
-		"unknown type":            func(m map[string]any) { m["type"] = "order.lost" },
-		"placed with previous":    func(m map[string]any) { m["previous_status"] = "PENDING" },
-		"reason on a non-cancel":  func(m map[string]any) { m["cancellation_reason"] = "x" },
-		"no owner":                func(m map[string]any) { delete(m, "owner") },
-		"bad currency":            func(m map[string]any) { m["total"] = map[string]any{"amount": 1, "currency": "euro"} },
-		"occurred_at not a date":  func(m map[string]any) { m["occurred_at"] = "yesterday" },
-		"trace header not X-Ray":  func(m map[string]any) { m["trace_header"] = "00-abc-def-01" },
-		"version zero":            func(m map[string]any) { m["order_version"] = 0 },
-		"line with zero quantity": func(m map[string]any) { m["lines"] = []any{map[string]any{"product_id": "p", "sku": "s", "quantity": 0}} },
+		"bad event id":           func(m map[string]any) { m["event_id"] = "e1" },
+		"unknown type":           func(m map[string]any) { m["type"] = "order.lost" },
+		"placed with previous":   func(m map[string]any) { m["previous_status"] = "PENDING" },
+		"reason on a non-cancel": func(m map[string]any) { m["cancellation_reason"] = "x" },
+		"no owner":               func(m map[string]any) { delete(m, "owner") },
+		"bad currency":           func(m map[string]any) { m["total"] = map[string]any{"amount": 1, "currency": "euro"} },
+		"occurred_at not a date": func(m map[string]any) { m["occurred_at"] = "yesterday" },
+		"trace header not X-Ray": func(m map[string]any) { m["trace_header"] = "00-abc-def-01" },
+		"version zero":           func(m map[string]any) { m["order_version"] = 0 },
+		"line with zero quantity": func(m map[string]any) {
+			m["lines"] = []any{map[string]any{"product_id": "p", "sku": "s", "quantity": 0}}
+		},
 	} {
 		var m map[string]any
 		_ = json.Unmarshal(good, &m)
