@@ -96,8 +96,8 @@ func (e env) state(t *testing.T, customer string) string {
 func Run(t *testing.T, open Open) {
 	at := Now.Add(-time.Hour)
 	a := Life("ord_a", "cus_1", at, false, Line("p1", 2), Line("p2", 1)) // 30.00, kept
-	b := Life("ord_b", "cus_1", at, true, Line("p1", 5))                  // 50.00, cancelled
-	c := Life("ord_c", "cus_1", at, false, Line("p3", 1))                 // 10.00, kept
+	b := Life("ord_b", "cus_1", at, true, Line("p1", 5))                 // 50.00, cancelled
+	c := Life("ord_c", "cus_1", at, false, Line("p3", 1))                // 10.00, kept
 	want := "orders=2 value=4000 tier=member popular=[{p1 SKU-p1 2} {p2 SKU-p2 1} {p3 SKU-p3 1}]"
 
 	t.Run("InOrder", func(t *testing.T) {
