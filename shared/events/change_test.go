@@ -10,6 +10,7 @@ import (
 	awsevents "github.com/aws/aws-lambda-go/events"
 
 	"bffsuite.dev/shared/events"
+	"bffsuite.dev/shared/events/schema"
 	"bffsuite.dev/shared/orders"
 )
 
@@ -117,7 +118,7 @@ func TestFromStreamRecord(t *testing.T) {
 				t.Errorf("got %s %s prev %q reason %q, want %s %s prev %q reason %q", e.Type, e.ID, e.PreviousStatus, e.CancellationReason,
 					tt.wantType, tt.wantID, tt.wantPrev, tt.wantReason)
 			}
-			if err := events.ValidateEvent(*e); err != nil {
+			if err := schema.ValidateEvent(*e); err != nil {
 				t.Errorf("event does not match the schema: %v", err)
 			}
 		})
@@ -163,7 +164,7 @@ func TestFromChange(t *testing.T) {
 			if e == nil || e.Type != tt.wantType || e.ID != events.ID("ord_1", tt.cur.Version) || !e.OccurredAt.Equal(tt.cur.UpdatedAt) {
 				t.Fatalf("event = %+v, want %s with id of v%d at %v", e, tt.wantType, tt.cur.Version, tt.cur.UpdatedAt)
 			}
-			if err := events.ValidateEvent(*e); err != nil {
+			if err := schema.ValidateEvent(*e); err != nil {
 				t.Errorf("event does not match the schema: %v", err)
 			}
 		})
@@ -178,7 +179,7 @@ func TestSchemaRejects(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := events.Validate(good); err != nil {
+	if err := schema.Validate(good); err != nil {
 		t.Fatalf("valid event rejected: %v (%s)", err, good)
 	}
 	for name, mutate := range map[string]func(m map[string]any){
@@ -199,7 +200,7 @@ func TestSchemaRejects(t *testing.T) {
 		_ = json.Unmarshal(good, &m)
 		mutate(m)
 		b, _ := json.Marshal(m)
-		if err := events.Validate(b); err == nil {
+		if err := schema.Validate(b); err == nil {
 			t.Errorf("%s: accepted %s, want rejected", name, b)
 		}
 	}

@@ -17,6 +17,7 @@ import (
 
 	"bffsuite.dev/shared/esmlocal"
 	"bffsuite.dev/shared/events"
+	"bffsuite.dev/shared/events/schema"
 	"bffsuite.dev/shared/logging"
 	"bffsuite.dev/shared/orders"
 	"bffsuite.dev/shared/store/dynamo"
@@ -145,7 +146,7 @@ func TestStreamRecordsOfRealWrites(t *testing.T) {
 		if e.TraceHeader == "" || e.Owner.CustomerID != seed.CustomerDavid || e.Total.Amount != o.Total.Amount || len(e.Lines) != 1 || e.Lines[0].Quantity != 2 {
 			t.Errorf("record %d: event %+v lacks the trace header, owner, total or lines", i, e)
 		}
-		if err := events.ValidateEvent(*e); err != nil {
+		if err := schema.ValidateEvent(*e); err != nil {
 			t.Errorf("record %d: event does not match the schema: %v", i, err)
 		}
 	}

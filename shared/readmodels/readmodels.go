@@ -28,6 +28,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"bffsuite.dev/shared/domain"
 )
 
 // ErrConflict is Apply's answer when the stored state of the order is no longer the one the
@@ -118,6 +120,41 @@ func (c Config) Validate() error {
 	return errors.Join(errs...)
 }
 
+// WithDefaults fills zero fields with the defaults (configs built in code, not from the
+// environment).
+func (c Config) WithDefaults() Config {
+	if c.PopularWindow <= 0 {
+		c.PopularWindow = 24 * time.Hour
+	}
+	return c
+}
+
+// Unavailable is a backend whose every call fails with domain.ErrUnavailable and why (a
+// process configured without a read-model table): the BFFs render the views as unavailable.
+func Unavailable(why string) Backend { return unavailable(why) }
+
+type unavailable string
+
+func (u unavailable) err() error {
+	return fmt.Errorf("read models: %s: %w", string(u), domain.ErrUnavailable)
+}
+
+func (u unavailable) OrderState(context.Context, string) (OrderState, bool, error) {
+	return OrderState{}, false, u.err()
+}
+
+func (u unavailable) Apply(context.Context, *OrderState, OrderState, Delta, time.Time) error {
+	return u.err()
+}
+
+func (u unavailable) Summary(context.Context, string) (Counts, bool, error) {
+	return Counts{}, false, u.err()
+}
+
+func (u unavailable) BucketUnits(context.Context, string) ([]ProductUnits, error) {
+	return nil, u.err()
+}
+
 // bucketSize is a quarter of the window.
 func (c Config) bucketSize() time.Duration { return max(c.PopularWindow/4, time.Second) }
 
@@ -188,7 +225,7 @@ func NewClient(b Backend, cfg Config, now func() time.Time) *Client {
 	if now == nil {
 		now = time.Now
 	}
-	return &Client{b: b, cfg: cfg, now: now}
+	return &Client{b: b, cfg: cfg.WithDefaults(), now: now}
 }
 
 // Config returns the configuration.

@@ -30,7 +30,7 @@ func New(b rm.Backend, cfg rm.Config, now func() time.Time) *Projector {
 	if now == nil {
 		now = time.Now
 	}
-	return &Projector{b: b, cfg: cfg, now: now}
+	return &Projector{b: b, cfg: cfg.WithDefaults(), now: now}
 }
 
 // Outcome says what Apply did with an event.

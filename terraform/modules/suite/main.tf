@@ -33,6 +33,9 @@ locals {
   # The partner registry is read-only to bff-partner: one GetItem per client per cache TTL.
   # Only the deploy CLI's caller (an operator role, not a Lambda) writes it.
   partner_registry = ["dynamodb:GetItem"]
+  # Order read models (order_events below): web home and mobile /v1/me read summaries
+  # (GetItem) and popularity buckets (Query); only the projector writes them.
+  read_models = ["dynamodb:GetItem", "dynamodb:Query"]
 
   table_actions = {
     web = {
@@ -41,6 +44,7 @@ locals {
       orders              = concat(local.dynamodb_read, local.order_write)
       idempotency         = local.idempotency
       session_revocations = local.revocations
+      readmodels          = local.read_models
     }
     mobile = {
       catalog     = concat(local.dynamodb_read, local.stock_reserve)
@@ -48,6 +52,7 @@ locals {
       orders      = concat(local.dynamodb_read, local.order_write)
       idempotency = local.idempotency
       devices     = local.devices
+      readmodels  = local.read_models
     }
     partner = {
       catalog     = concat(local.dynamodb_read, local.stock_reserve)
@@ -80,6 +85,7 @@ locals {
     BFF_TABLE_CATALOG        = module.tables.table_names["catalog"]
     BFF_TABLE_CUSTOMERS      = module.tables.table_names["customers"]
     BFF_TABLE_ORDERS         = module.tables.table_names["orders"]
+    BFF_TABLE_READMODELS     = module.tables.table_names["readmodels"]
     BFF_COGNITO_USER_POOL_ID = module.cognito.user_pool_id
     BFF_COGNITO_ISSUER       = module.cognito.issuer
     BFF_COGNITO_JWKS_URL     = module.cognito.jwks_url

@@ -22,6 +22,7 @@ import (
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"bffsuite.dev/shared/events"
+	"bffsuite.dev/shared/events/schema"
 	"bffsuite.dev/shared/logging"
 	"bffsuite.dev/shared/metrics"
 	"bffsuite.dev/shared/testenv"
@@ -163,7 +164,7 @@ func TestPublishesThroughEventBridgeRuleToQueue(t *testing.T) {
 	for _, e := range got {
 		types = append(types, string(e.Type))
 		ids[e.ID]++
-		if err := events.ValidateEvent(e); err != nil {
+		if err := schema.ValidateEvent(e); err != nil {
 			t.Errorf("event %s: %v", e.ID, err)
 		}
 	}

@@ -1,4 +1,7 @@
-package events
+// Package schema is the JSON Schema of the order event envelope (order-event.schema.json),
+// kept apart from package events so the Lambda bootstraps that produce or consume events do
+// not link a JSON Schema validator they never run.
+package schema
 
 import (
 	"bytes"
@@ -8,12 +11,14 @@ import (
 	"sync"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"bffsuite.dev/shared/events"
 )
 
-// SchemaJSON is the JSON Schema (draft 2020-12) of the envelope, schema/order-event.schema.json.
+// JSON is the JSON Schema (draft 2020-12) of the envelope.
 //
-//go:embed schema/order-event.schema.json
-var SchemaJSON []byte
+//go:embed order-event.schema.json
+var JSON []byte
 
 var (
 	schemaOnce sync.Once
@@ -21,11 +26,11 @@ var (
 	schemaErr  error
 )
 
-// Validate checks one event's JSON against SchemaJSON (formats asserted). Tests of producers
+// Validate checks one event's JSON against JSON (formats asserted). Tests of producers
 // and consumers use it the way the OpenAPI tests check responses.
 func Validate(eventJSON []byte) error {
 	schemaOnce.Do(func() {
-		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(SchemaJSON))
+		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(JSON))
 		if err != nil {
 			schemaErr = err
 			return
@@ -38,17 +43,17 @@ func Validate(eventJSON []byte) error {
 		}
 	})
 	if schemaErr != nil {
-		return fmt.Errorf("events: order event schema: %w", schemaErr)
+		return fmt.Errorf("order event schema: %w", schemaErr)
 	}
 	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(eventJSON))
 	if err != nil {
-		return fmt.Errorf("events: not JSON: %w", err)
+		return fmt.Errorf("not JSON: %w", err)
 	}
 	return schema.Validate(inst)
 }
 
 // ValidateEvent marshals e and validates it.
-func ValidateEvent(e Event) error {
+func ValidateEvent(e events.Event) error {
 	b, err := json.Marshal(e)
 	if err != nil {
 		return err
