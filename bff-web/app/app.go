@@ -172,7 +172,7 @@ func New(ctx context.Context, cfg Config, p *platform.Platform, deps Deps) (*App
 		}
 	}
 	h := &App{
-		cfg: cfg, log: p.Logger, catalog: p.Catalog, customers: p.Customers, orders: p.Orders, readModels: p.ReadModels, idp: idp, idem: deps.Idempotency,
+		cfg: cfg, log: p.Logger, catalog: p.Catalog, customers: p.Customers, orders: p.Orders, idp: idp, idem: deps.Idempotency,
 		sess: &sessions{
 			keys: keys, cfg: cfg.Session, verifier: p.Verifier, idp: idp, origins: origins, log: p.Logger, now: time.Now,
 			revoked: deps.Revocations,
@@ -181,6 +181,10 @@ func New(ctx context.Context, cfg Config, p *platform.Platform, deps Deps) (*App
 		public:     httpcache.Public(cfg.Web.CatalogMaxAge, cfg.Web.CatalogSharedMaxAge).Vary("Accept-Language"),
 		categories: memo[[]catalog.Category]{ttl: cfg.Web.CatalogMemo},
 		featured:   memo[catalog.SearchResult]{ttl: cfg.Web.CatalogMemo},
+	}
+	h.readModels = p.ReadModels
+	if p.ReadModels == nil { // a platform built by hand (tests): the views are unavailable
+		h.readModels = readmodels.NewClient(readmodels.Unavailable("the platform has no read models"), readmodels.Config{}, nil)
 	}
 	h.engine = p.Engine(platform.EngineOptions{EngineOptions: server.EngineOptions{
 		CORSCredentials: true,

@@ -180,7 +180,7 @@ func (c Config) window(now time.Time) []string {
 // Tiers are the membership tiers, by lifetime value in minor units (the tier rule lives here,
 // with the summary it is computed from; the BFFs only render it).
 const (
-	TierMember = "member"
+	TierMember = "standard"
 	TierSilver = "silver"
 	TierGold   = "gold"
 

@@ -98,16 +98,16 @@ func Run(t *testing.T, open Open) {
 	a := Life("ord_a", "cus_1", at, false, Line("p1", 2), Line("p2", 1)) // 30.00, kept
 	b := Life("ord_b", "cus_1", at, true, Line("p1", 5))                 // 50.00, cancelled
 	c := Life("ord_c", "cus_1", at, false, Line("p3", 1))                // 10.00, kept
-	want := "orders=2 value=4000 tier=member popular=[{p1 SKU-p1 2} {p2 SKU-p2 1} {p3 SKU-p3 1}]"
+	want := "orders=2 value=4000 tier=standard popular=[{p1 SKU-p1 2} {p2 SKU-p2 1} {p3 SKU-p3 1}]"
 
 	t.Run("InOrder", func(t *testing.T) {
 		e := newEnv(t, open)
 		e.apply(t, a[0])
-		if got, w := e.state(t, "cus_1"), "orders=1 value=3000 tier=member popular=[{p1 SKU-p1 2} {p2 SKU-p2 1}]"; got != w {
+		if got, w := e.state(t, "cus_1"), "orders=1 value=3000 tier=standard popular=[{p1 SKU-p1 2} {p2 SKU-p2 1}]"; got != w {
 			t.Errorf("after placing: got %s, want %s", got, w)
 		}
 		e.apply(t, b[0])
-		if got, w := e.state(t, "cus_1"), "orders=2 value=8000 tier=member popular=[{p1 SKU-p1 7} {p2 SKU-p2 1}]"; got != w {
+		if got, w := e.state(t, "cus_1"), "orders=2 value=8000 tier=standard popular=[{p1 SKU-p1 7} {p2 SKU-p2 1}]"; got != w {
 			t.Errorf("after a second order: got %s, want %s", got, w)
 		}
 		e.apply(t, a[1:]...)
@@ -197,7 +197,7 @@ func Run(t *testing.T, open Open) {
 		if got, w := e.state(t, "cus_2"), "orders=2 value=210000 tier=gold popular=[{p9 SKU-p9 100} {p8 SKU-p8 50}]"; got != w {
 			t.Errorf("got %s, want %s", got, w)
 		}
-		if got, w := e.state(t, "cus_none"), "orders=0 value=0 tier=member popular=[{p9 SKU-p9 100} {p8 SKU-p8 50}]"; got != w {
+		if got, w := e.state(t, "cus_none"), "orders=0 value=0 tier=standard popular=[{p9 SKU-p9 100} {p8 SKU-p8 50}]"; got != w {
 			t.Errorf("customer without orders: got %s, want %s", got, w)
 		}
 	})
