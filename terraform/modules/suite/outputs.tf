@@ -143,3 +143,23 @@ output "cognito_domain_url" {
   description = "Base URL of the user pool's hosted domain (OAuth endpoints under /oauth2/)."
   value       = trimsuffix(module.cognito.token_endpoint, "/oauth2/token")
 }
+
+# --- order events (issue 18) ----------------------------------------------------------------------
+output "order_events_bus_name" {
+  description = "The order events bus (Source bffsuite.orders): webhooks, push and other consumers add their rule on it."
+  value       = module.order_events.event_bus_name
+}
+
+output "order_events_bus_arn" {
+  description = "ARN of the order events bus."
+  value       = module.order_events.event_bus_arn
+}
+
+output "order_events_queues" {
+  description = "The projector's queue and DLQ, and the stream-failures queue of order-events (URLs)."
+  value = {
+    projector       = module.order_events.projector_queue_url
+    projector_dlq   = module.order_events.projector_dlq_url
+    stream_failures = module.order_events.stream_failures_queue_url
+  }
+}
