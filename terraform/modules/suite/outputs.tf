@@ -163,3 +163,11 @@ output "order_events_queues" {
     stream_failures = module.order_events.stream_failures_queue_url
   }
 }
+
+output "worker_function_names" {
+  description = "The event-side functions (workers/cmd/<name>) keyed by their zip name: the rehearsal runs each under the emulator."
+  value = {
+    "order-events" = module.order_events.producer_function_name
+    "projector"    = module.order_events.projector_function_name
+  }
+}
