@@ -39,6 +39,9 @@ type Report struct {
 	Findings    []string      `json:"findings"`
 	Explained   string        `json:"findings_explained"`
 	Runtime     time.Duration `json:"runtime_ns"`
+	// Extra are self-contained sections (markdown, each next to its own floor) that features
+	// add with a one-line hook in benchreport, e.g. the projector throughput.
+	Extra []string `json:"extra_sections,omitempty"`
 }
 
 // Machine describes where the numbers came from.
