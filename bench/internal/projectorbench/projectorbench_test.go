@@ -47,4 +47,3 @@ func TestRun(t *testing.T) {
 		t.Errorf("summary = %+v, %v; want 8 orders", s, err)
 	}
 }
-
