@@ -19,7 +19,7 @@ help: ## list targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
 
 .PHONY: deps
-deps: ## install the test peers and tools (RIE, DynamoDB Local, cognito-local, tofu, staticcheck, redocly, moto check, chromium)
+deps: ## install the test peers and tools (RIE, DynamoDB Local, cognito-local, tofu, staticcheck, redocly, moto check, chromium, asl-validator, aws-local-stepfunctions)
 	@.ci/install-deps all >/dev/null
 
 .PHONY: run
@@ -74,6 +74,10 @@ openapi-lint: ## Redocly's recommended rules (redocly.yaml) over the three OpenA
 .PHONY: requests
 requests: ## regenerate docs/requests/*.http (REST Client collections) from the OpenAPI documents
 	go run ./shared/cmd/httpcollection
+
+.PHONY: docs-diagram
+docs-diagram: ## re-render the checkout state diagram and tables in docs/checkout.md from shared/checkout/definition.asl.json
+	go run ./shared/cmd/asldiagram
 
 # The first deploy, rehearsed against a local AWS: moto_server (5.2.1; elsewhere install it with
 # pip install "moto[server]==5.2.1"), the real hashicorp/aws provider from ../shared/tools/tf-offline,

@@ -20,6 +20,7 @@ import (
 
 	"bffsuite.dev/shared/auth"
 	"bffsuite.dev/shared/catalog"
+	"bffsuite.dev/shared/checkout"
 	"bffsuite.dev/shared/compress"
 	"bffsuite.dev/shared/customers"
 	"bffsuite.dev/shared/devices"
@@ -62,6 +63,7 @@ type (
 		PlaceOrder(ctx context.Context, in orders.PlaceOrderInput) (orders.Order, error)
 		GetOrder(ctx context.Context, id string) (orders.Order, error)
 		CancelOrder(ctx context.Context, id string) (orders.Order, error)
+		CancelCheckout(ctx context.Context, id, reason string) (orders.Order, bool, error)
 		ListOrdersByCustomer(ctx context.Context, customerID, cur string, limit int) (orders.Page, error)
 	}
 )
@@ -85,6 +87,10 @@ type App struct {
 	requireUser gin.HandlerFunc
 	// idem keeps the Idempotency-Key records of POST /v1/orders, scoped per user.
 	idem idempotency.Store
+	// checkout starts the saga of a placed order (issue 19); payments releases the payment of
+	// an order its customer cancels.
+	checkout checkout.Starter
+	payments checkout.Refunder
 }
 
 // Page limits of the mobile lists.
@@ -140,7 +146,7 @@ func New(ctx context.Context, cfg Config, p *platform.Platform, deps Deps) (*App
 	h := &App{
 		catalog: p.Catalog, customers: p.Customers, orders: p.Orders, identity: idp, devices: deps.Devices,
 		catalogMaxAge: cfg.CatalogMaxAge, partTimeout: cfg.FeedPartTimeout, logger: logger,
-		gate: gate, idem: deps.Idempotency,
+		gate: gate, idem: deps.Idempotency, checkout: p.Checkout, payments: refunder(p),
 		requireUser: auth.Require(p.Verifier, auth.Access{Use: auth.UseAccess, Clients: []string{clientID}, UsersOnly: true}),
 	}
 	h.readModels = p.ReadModels
@@ -166,4 +172,12 @@ func subject(c *gin.Context) string {
 		return p.Subject
 	}
 	return ""
+}
+
+// refunder is the platform's payments client as a checkout.Refunder (nil when it has none).
+func refunder(p *platform.Platform) checkout.Refunder {
+	if p.Payments == nil {
+		return nil
+	}
+	return p.Payments
 }

@@ -71,8 +71,8 @@ func TestGzip(t *testing.T) {
 func TestETags(t *testing.T) {
 	f := newFixture(t, nil)
 	tok := f.newUser("etag")
-	order := f.do(req{method: "POST", path: "/v1/orders", token: tok, body: map[string]any{"lines": []map[string]any{{"product_id": "p-0001", "quantity": 1}}}})
-	if order.status != http.StatusCreated {
+	order := f.do(req{method: "POST", path: "/v1/orders", token: tok, body: map[string]any{"lines": []map[string]any{{"product_id": "p-0001", "quantity": 1}}, "payment_token": "tok_visa"}})
+	if order.status != http.StatusAccepted {
 		t.Fatalf("POST /v1/orders = %d %s", order.status, order.body)
 	}
 	var od OrderDetail

@@ -1,6 +1,8 @@
 package app
 
 import (
+	"bffsuite.dev/shared/checkout"
+	"bffsuite.dev/shared/payments"
 	"bytes"
 	"context"
 	"crypto"
@@ -53,6 +55,8 @@ type fixture struct {
 	idp    *localidp.IdP
 	key    *rsa.PrivateKey
 	cfg    Config
+	// checkout runs the sagas of placed orders; Wait for their outcome.
+	checkout *checkout.InProcess
 	// App headers sent by do unless a request sets its own.
 	version, platform string
 }
@@ -122,7 +126,7 @@ func newFixture(t testing.TB, env map[string]string) *fixture {
 		t.Fatalf("NewVerifier: %v", err)
 	}
 	cat := catalog.New(st.Catalog(), catalog.Options{})
-	// The read models, kept synchronously here (make run uses the in-process bus).
+	// The read models, kept by the projector through the in-process bus (as make run).
 	rm := embedded.NewReadModels()
 	proj := projector.New(rm, cfg.Platform.Store.ReadModels, nil)
 	for _, o := range st.AllOrders() {
@@ -130,11 +134,12 @@ func newFixture(t testing.TB, env map[string]string) *fixture {
 			t.Fatal(err)
 		}
 	}
+	bus := events.NewBus(slog.New(slog.DiscardHandler), events.Retry{}) // as make run: in process, asynchronous
+	bus.Subscribe("projector", proj.Handle)
+	t.Cleanup(func() { _ = bus.Close(context.Background()) })
 	st.OnOrderChange(func(old *orders.Order, cur orders.Order) {
 		if e := events.FromChange(old, cur); e != nil {
-			if err := proj.Handle(context.Background(), *e); err != nil {
-				t.Errorf("project %s: %v", e.ID, err)
-			}
+			bus.Publish(ctx, *e)
 		}
 	})
 	p := &platform.Platform{
@@ -142,11 +147,20 @@ func newFixture(t testing.TB, env map[string]string) *fixture {
 		Customers: customers.New(st.Customers(), nil), Orders: orders.New(st.Orders(), cat, orders.Options{}),
 		Verifier: v, LocalIdP: idp, ReadModels: readmodels.NewClient(rm, readmodels.Config{}, nil),
 	}
+	// Checkout (issue 19) in process over the same store, with a fake card processor; retry
+	// intervals scaled 1000× down.
+	p.Payments = payments.New(payments.NewFake(), embedded.NewLedger())
+	tasks := &checkout.Tasks{Orders: p.Orders, Payments: p.Payments, Log: logger}
+	ip, err := checkout.NewInProcess(tasks, checkout.InProcessOptions{WaitScale: 0.001, Log: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Checkout = ip
 	a, err := New(ctx, cfg, p, Deps{})
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	return &fixture{t: t, engine: a.Engine(), store: st, idp: idp, key: key, cfg: cfg, version: "2.0.0", platform: "ios"}
+	return &fixture{t: t, engine: a.Engine(), store: st, checkout: ip, idp: idp, key: key, cfg: cfg, version: "2.0.0", platform: "ios"}
 }
 
 type req struct {

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bffsuite.dev/shared/checkout"
 	"errors"
 	"fmt"
 	"net/http"
@@ -73,6 +74,11 @@ func (h *App) cancelOrder(c *gin.Context) {
 		problem.Abort(c, err)
 		return
 	}
+	// A card order's payment is released too: voided, or refunded once captured.
+	if err := checkout.AfterCancel(c.Request.Context(), h.payments, o); err != nil {
+		problem.Abort(c, err)
+		return
+	}
 	sendJSON(c, http.StatusOK, personal, toOrderDetail(o, loc))
 }
 
@@ -90,6 +96,8 @@ type placeOrderRequest struct {
 	Lines []orderLineRequest `json:"lines"`
 	// ShippingAddress defaults to the customer's default (or only) address.
 	ShippingAddress *Address `json:"shipping_address,omitempty"`
+	// PaymentToken is the card processor's token of the card to pay with (required).
+	PaymentToken string `json:"payment_token"`
 }
 
 func (h *App) placeOrder(c *gin.Context) {
@@ -105,7 +113,8 @@ func (h *App) placeOrder(c *gin.Context) {
 		problem.Abort(c, err)
 		return
 	}
-	po := orders.PlaceOrderInput{CustomerID: cu.ID, Channel: orders.ChannelMobile, Lines: make([]orders.LineInput, len(in.Lines))}
+	po := orders.PlaceOrderInput{CustomerID: cu.ID, Channel: orders.ChannelMobile, Lines: make([]orders.LineInput, len(in.Lines)),
+		PaymentMethod: orders.PaymentCard, PaymentToken: in.PaymentToken}
 	for i, l := range in.Lines {
 		po.Lines[i] = l.domain()
 	}
@@ -138,8 +147,14 @@ func (h *App) placeOrder(c *gin.Context) {
 		problem.Abort(c, err)
 		return
 	}
+	// Checkout runs as a saga: answer at once with the order pending; GET Location (with
+	// If-None-Match) shows it become confirmed or cancelled with a reason.
+	if err := checkout.Begin(ctx, h.checkout, h.orders, o); err != nil {
+		problem.Abort(c, err)
+		return
+	}
 	c.Header("Location", "/v1/orders/"+o.ID)
-	sendJSON(c, http.StatusCreated, personal, toOrderDetail(o, loc))
+	sendJSON(c, http.StatusAccepted, personal, toOrderDetail(o, loc))
 }
 
 func defaultAddress(as []customers.Address) (customers.Address, bool) {

@@ -10,7 +10,7 @@ import (
 )
 
 func orderBody(productID string, qty int) map[string]any {
-	return map[string]any{"lines": []map[string]any{{"product_id": productID, "quantity": qty}}}
+	return map[string]any{"lines": []map[string]any{{"product_id": productID, "quantity": qty}}, "payment_token": "tok_visa"}
 }
 
 func (f *fixture) orderCount(t *testing.T, tok string) int {
@@ -30,12 +30,12 @@ func TestIdempotentOrder(t *testing.T) {
 		tok := f.newUser("retry")
 		h := map[string]string{"Idempotency-Key": "key-retry-1"}
 		first := f.do(req{method: "POST", path: "/v1/orders", token: tok, body: orderBody("p-0002", 2), header: h})
-		if first.status != http.StatusCreated {
-			t.Fatalf("POST /v1/orders = %d %s, want 201", first.status, first.body)
+		if first.status != http.StatusAccepted {
+			t.Fatalf("POST /v1/orders = %d %s, want 202", first.status, first.body)
 		}
 		second := f.do(req{method: "POST", path: "/v1/orders", token: tok, body: orderBody("p-0002", 2), header: h})
-		if second.status != http.StatusCreated || !bytes.Equal(first.body, second.body) {
-			t.Errorf("retry = %d %s, want 201 and the first body %s", second.status, second.body, first.body)
+		if second.status != http.StatusAccepted || !bytes.Equal(first.body, second.body) {
+			t.Errorf("retry = %d %s, want 202 and the first body %s", second.status, second.body, first.body)
 		}
 		if second.header.Get("Idempotent-Replayed") != "true" {
 			t.Errorf("retry Idempotent-Replayed = %q, want true", second.header.Get("Idempotent-Replayed"))
@@ -54,8 +54,8 @@ func TestIdempotentOrder(t *testing.T) {
 			t.Errorf("orders after a reused key = %d, want 1", n)
 		}
 		fresh := f.do(req{method: "POST", path: "/v1/orders", token: tok, body: orderBody("p-0002", 2), header: map[string]string{"Idempotency-Key": "key-retry-2"}})
-		if fresh.status != http.StatusCreated || bytes.Equal(fresh.body, first.body) {
-			t.Errorf("new key = %d, want 201 and a new order", fresh.status)
+		if fresh.status != http.StatusAccepted || bytes.Equal(fresh.body, first.body) {
+			t.Errorf("new key = %d, want 202 and a new order", fresh.status)
 		}
 	})
 	t.Run("keys are per user", func(t *testing.T) {
@@ -63,7 +63,7 @@ func TestIdempotentOrder(t *testing.T) {
 		h := map[string]string{"Idempotency-Key": "shared-key"}
 		ra := f.do(req{method: "POST", path: "/v1/orders", token: a, body: orderBody("p-0004", 1), header: h})
 		rb := f.do(req{method: "POST", path: "/v1/orders", token: b, body: orderBody("p-0004", 1), header: h})
-		if ra.status != http.StatusCreated || rb.status != http.StatusCreated || bytes.Equal(ra.body, rb.body) {
+		if ra.status != http.StatusAccepted || rb.status != http.StatusAccepted || bytes.Equal(ra.body, rb.body) {
 			t.Errorf("two users, same key = %d / %d, want two different orders", ra.status, rb.status)
 		}
 	})
@@ -85,14 +85,14 @@ func TestIdempotentOrder(t *testing.T) {
 		var created []resp
 		for _, r := range results {
 			switch r.status {
-			case http.StatusCreated:
+			case http.StatusAccepted:
 				created = append(created, r)
 			case http.StatusConflict:
 				if r.problemCode(t) != "idempotency_key_in_progress" {
 					t.Errorf("concurrent 409 code = %q, want idempotency_key_in_progress", r.problemCode(t))
 				}
 			default:
-				t.Errorf("concurrent POST = %d %s, want 201 or 409 in progress", r.status, r.body)
+				t.Errorf("concurrent POST = %d %s, want 202 or 409 in progress", r.status, r.body)
 			}
 		}
 		if len(created) == 0 {
@@ -128,15 +128,16 @@ func TestOrders(t *testing.T) {
 	tok := f.newUser("orders")
 	other := f.newUser("stranger")
 	r := f.do(req{method: "POST", path: "/v1/orders", token: tok, body: map[string]any{"lines": []map[string]any{
-		{"product_id": "p-0010", "quantity": 2}, {"sku": mustSKU(t, f, "p-0011"), "quantity": 1}}}})
-	if r.status != http.StatusCreated {
+		{"product_id": "p-0010", "quantity": 2}, {"sku": mustSKU(t, f, "p-0011"), "quantity": 1}}, "payment_token": "tok_visa"}})
+	if r.status != http.StatusAccepted {
 		t.Fatalf("POST /v1/orders = %d %s", r.status, r.body)
 	}
 	var od OrderDetail
 	r.json(t, &od)
-	if od.Status != "pending" || len(od.Lines) != 2 || od.Items != 3 || od.TotalText == "" || !od.Cancellable || od.ShipTo != "orders, Berlin, DE" {
-		t.Errorf("placed order = %+v, want pending, 2 lines, 3 items, cancellable, shipped to the saved address", od)
+	if od.Status != "pending" || len(od.Lines) != 2 || od.Items != 3 || od.TotalText == "" || !od.Cancellable || od.ShipTo != "orders, Berlin, DE" || od.PaymentMethod != "card" {
+		t.Errorf("placed order = %+v, want pending, 2 lines, 3 items, cancellable, shipped to the saved address, paid by card", od)
 	}
+	f.checkout.Wait() // the order is confirmed before the cancel cases below
 	tests := []struct {
 		name       string
 		method     string
@@ -153,14 +154,14 @@ func TestOrders(t *testing.T) {
 		{"cancel other's", "POST", "/v1/orders/" + od.ID + "/cancel", other, nil, 404, "not_found", nil},
 		{"list bad cursor", "GET", "/v1/orders?cursor=abc", tok, nil, 400, "invalid_cursor", []string{"cursor"}},
 		{"list bad limit", "GET", "/v1/orders?limit=500", tok, nil, 400, "validation_failed", []string{"limit"}},
-		{"place no lines", "POST", "/v1/orders", tok, map[string]any{"lines": []any{}}, 400, "validation_failed", []string{"lines"}},
+		{"place no lines", "POST", "/v1/orders", tok, map[string]any{"lines": []any{}, "payment_token": "tok_visa"}, 400, "validation_failed", []string{"lines"}},
 		{"place bad quantity", "POST", "/v1/orders", tok, orderBody("p-0010", 0), 400, "validation_failed", []string{"lines[0].quantity"}},
 		{"place unknown product", "POST", "/v1/orders", tok, orderBody("p-9999", 1), 400, "validation_failed", nil},
 		{"place unknown member", "POST", "/v1/orders", tok, map[string]any{"lines": []any{}, "price": 1}, 400, "validation_failed", []string{"price"}},
-		{"place too many", "POST", "/v1/orders", tok, orderBody("p-0013", 100), 409, "insufficient_stock", nil},
+		{"place without payment token", "POST", "/v1/orders", tok, map[string]any{"lines": []map[string]any{{"product_id": "p-0010", "quantity": 1}}}, 400, "validation_failed", []string{"payment_token"}},
 		{"place without address", "POST", "/v1/orders", f.bareUser("noaddress"), orderBody("p-0010", 1), 400, "validation_failed", []string{"shipping_address"}},
 		{"place with bad address", "POST", "/v1/orders", tok, map[string]any{"lines": []map[string]any{{"product_id": "p-0010", "quantity": 1}},
-			"shipping_address": map[string]any{"name": "x", "line1": "y", "city": "z", "postal_code": "1", "country": "Germany"}}, 400, "validation_failed", []string{"shipping_address.country"}},
+			"shipping_address": map[string]any{"name": "x", "line1": "y", "city": "z", "postal_code": "1", "country": "Germany"}, "payment_token": "tok_visa"}, 400, "validation_failed", []string{"shipping_address.country"}},
 		{"place not json", "POST", "/v1/orders", tok, "lines=1", 400, "validation_failed", []string{"body"}},
 		{"cancel own", "POST", "/v1/orders/" + od.ID + "/cancel", tok, nil, 200, "", nil},
 		{"cancel twice (idempotent)", "POST", "/v1/orders/" + od.ID + "/cancel", tok, nil, 200, "", nil},

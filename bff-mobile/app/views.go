@@ -225,17 +225,21 @@ type OrderDetail struct {
 	ShipTo       string      `json:"ship_to,omitempty"`
 	Cancellable  bool        `json:"cancellable,omitempty"`
 	UpdatedAt    string      `json:"updated_at"`
+	// Checkout (issue 19): how the order is paid, and why checkout cancelled it.
+	PaymentMethod      string `json:"payment_method,omitempty"`
+	CancellationReason string `json:"cancellation_reason,omitempty"`
 }
 
 func toOrderDetail(o orders.Order, loc string) OrderDetail {
 	d := OrderDetail{
-		OrderSummary: toOrderSummary(o, loc),
-		Lines:        make([]OrderLine, len(o.Lines)),
-		SubtotalText: priceText(o.Subtotal.Amount, o.Subtotal.Currency, loc),
-		ShippingText: priceText(o.Shipping.Amount, o.Shipping.Currency, loc),
-		ShipTo:       shipTo(o.ShippingAddress),
-		Cancellable:  orders.CanTransition(o.Status, orders.StatusCancelled),
-		UpdatedAt:    o.UpdatedAt.UTC().Format(time.RFC3339),
+		OrderSummary:  toOrderSummary(o, loc),
+		Lines:         make([]OrderLine, len(o.Lines)),
+		SubtotalText:  priceText(o.Subtotal.Amount, o.Subtotal.Currency, loc),
+		ShippingText:  priceText(o.Shipping.Amount, o.Shipping.Currency, loc),
+		ShipTo:        shipTo(o.ShippingAddress),
+		Cancellable:   orders.CanTransition(o.Status, orders.StatusCancelled),
+		UpdatedAt:     o.UpdatedAt.UTC().Format(time.RFC3339),
+		PaymentMethod: string(o.PaymentMethod), CancellationReason: o.CancellationReason,
 	}
 	for i, l := range o.Lines {
 		d.Lines[i] = OrderLine{ProductID: l.ProductID, Name: l.Name, Quantity: l.Quantity,

@@ -23,6 +23,7 @@ import (
 
 	"bffsuite.dev/shared/auth"
 	"bffsuite.dev/shared/catalog"
+	"bffsuite.dev/shared/checkout"
 	"bffsuite.dev/shared/idempotency"
 	"bffsuite.dev/shared/orders"
 	"bffsuite.dev/shared/partners"
@@ -57,6 +58,9 @@ const MaxInventorySKUs = 100
 type Deps struct {
 	Catalog *catalog.Client
 	Orders  *orders.Client
+	// Checkout starts the saga of a placed order (issue 19; on account, it skips payment);
+	// nil: the platform's.
+	Checkout checkout.Starter
 	// Idempotency is the key store; nil: DynamoDB when the platform has a DynamoDB client,
 	// else the in-memory store.
 	Idempotency idempotency.Store
@@ -81,6 +85,8 @@ type App struct {
 	// authn admits client_credentials access tokens of any app client of the pool.
 	authn gin.HandlerFunc
 	log   *slog.Logger
+	// imports is the bulk imports client and, locally, its upload endpoint (imports.go).
+	imports importsSetup
 }
 
 // New builds bff-partner over the platform p (built once per cold start). It makes no
@@ -94,6 +100,9 @@ func New(ctx context.Context, cfg Config, p *platform.Platform, d Deps) (*App, e
 	}
 	if d.Orders == nil {
 		d.Orders = p.Orders
+	}
+	if d.Checkout == nil {
+		d.Checkout = p.Checkout
 	}
 	if d.Idempotency == nil {
 		if p.DynamoDB != nil {
@@ -126,6 +135,9 @@ func New(ctx context.Context, cfg Config, p *platform.Platform, d Deps) (*App, e
 	}
 	h := &App{cfg: cfg, deps: d, registry: reg, limiter: lim, depr: depr, docJSON: docJSON, log: p.Logger,
 		authn: auth.Require(p.Verifier, auth.Access{MachinesOnly: true, AnyClient: true})}
+	if h.imports, err = newImports(ctx, cfg, p, d); err != nil {
+		return nil, err
+	}
 	h.engine = p.Engine(platform.EngineOptions{
 		EngineOptions: server.EngineOptions{
 			CORSHeaders: []string{"Content-Type", "Authorization", "X-Correlation-ID", idempotency.HeaderKey},

@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"bffsuite.dev/shared/checkout"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -152,9 +153,10 @@ func TestTenantIsolation(t *testing.T) {
 		if r.Status != 404 {
 			t.Fatalf("partner B cancelling A's order = %d %s, want 404", r.Status, r.Body)
 		}
+		waitCheckout(t, e)
 		o, err := e.platform.Orders.GetOrder(context.Background(), a.ID)
-		if err != nil || o.Status != orders.StatusPending {
-			t.Errorf("order after B's cancel = %s, %v, want PENDING", o.Status, err)
+		if err != nil || o.Status != orders.StatusConfirmed {
+			t.Errorf("order after B's cancel = %s, %v, want CONFIRMED (by checkout, not cancelled)", o.Status, err)
 		}
 	})
 }
@@ -194,14 +196,15 @@ func TestOrderLifecycle(t *testing.T) {
 		}
 	})
 	t.Run("list by status", func(t *testing.T) {
+		waitCheckout(t, e) // on account: checkout skips payment and confirms the order
 		var p app.OrderPage
-		e.do(req{method: "GET", path: "/v1/orders?status=pending&limit=100", token: tok}).json(t, &p)
+		e.do(req{method: "GET", path: "/v1/orders?status=confirmed&limit=100", token: tok}).json(t, &p)
 		if !slices.ContainsFunc(p.Items, func(x app.Order) bool { return x.ID == o.ID }) {
-			t.Errorf("pending list lacks %s", o.ID)
+			t.Errorf("confirmed list lacks %s", o.ID)
 		}
 		for _, x := range p.Items {
-			if x.Status != "pending" {
-				t.Errorf("status=pending list has %s in status %s", x.ID, x.Status)
+			if x.Status != "confirmed" {
+				t.Errorf("status=confirmed list has %s in status %s", x.ID, x.Status)
 			}
 		}
 	})
@@ -326,4 +329,14 @@ func TestProductsContract(t *testing.T) {
 			t.Errorf("GET product has internal member %q: %s", internal, r.Body)
 		}
 	}
+}
+
+// waitCheckout waits until every checkout started in process has ended.
+func waitCheckout(t *testing.T, e *env) {
+	t.Helper()
+	ip, ok := e.platform.Checkout.(*checkout.InProcess)
+	if !ok {
+		t.Fatalf("checkout starter = %T, want the in-process runner", e.platform.Checkout)
+	}
+	ip.Wait()
 }

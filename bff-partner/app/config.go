@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"bffsuite.dev/shared/imports"
 	"bffsuite.dev/shared/platform"
 	"bffsuite.dev/shared/ratelimit"
 	"bffsuite.dev/shared/store"
@@ -46,6 +47,10 @@ type Config struct {
 	// dates as YYYY-MM-DD, e.g. "GET /v1/inventory|2026-12-01|2027-06-01". Marked routes answer
 	// with Deprecation and Sunset headers and are flagged in the OpenAPI document.
 	Deprecations []string `env:"BFF_PARTNER_DEPRECATIONS"`
+
+	// Imports configures bulk imports (shared/imports): the bucket (or, locally, a blob
+	// directory served by this BFF), the imports table and the upload URL lifetime.
+	Imports imports.Config
 }
 
 // Validate checks the partner settings; each error names its variable.

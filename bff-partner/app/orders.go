@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bffsuite.dev/shared/checkout"
 	"errors"
 	"fmt"
 	"net/http"
@@ -41,6 +42,14 @@ func (h *App) placeOrder(c *gin.Context) {
 	if err != nil {
 		problem.Abort(c, err)
 		return
+	}
+	// On account: stock was reserved with the order (the contract stays 201 / 409); the
+	// checkout saga skips payment and confirms it.
+	if h.deps.Checkout != nil {
+		if err := checkout.Begin(ctx, h.deps.Checkout, h.deps.Orders, o); err != nil {
+			problem.Abort(c, err)
+			return
+		}
 	}
 	c.Header("Location", "/v1/orders/"+o.ID)
 	c.JSON(http.StatusCreated, toPartnerOrder(o))

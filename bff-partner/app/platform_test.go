@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"bffsuite.dev/shared/imports"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -68,7 +69,7 @@ func TestRateLimit(t *testing.T) {
 // TestOpenAPIMatchesRouter: every route is documented and every documented operation served.
 func TestOpenAPIMatchesRouter(t *testing.T) {
 	e := newEnv(t, testVars(nil), app.Deps{})
-	if err := doc.CheckRoutes(e.engine.Routes(), "/local-idp/", "/oauth2/token", "/healthz", "/readyz"); err != nil {
+	if err := doc.CheckRoutes(e.engine.Routes(), "/local-idp/", "/oauth2/token", "/healthz", "/readyz", imports.DirPathPrefix); err != nil {
 		t.Error(err)
 	}
 	r := e.do(req{method: "GET", path: "/v1/openapi.json"})

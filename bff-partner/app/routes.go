@@ -8,6 +8,7 @@ import (
 	"bffsuite.dev/shared/apidocs"
 	"bffsuite.dev/shared/auth"
 	"bffsuite.dev/shared/idempotency"
+	"bffsuite.dev/shared/imports"
 	"bffsuite.dev/shared/ratelimit"
 	"github.com/gin-gonic/gin"
 )
@@ -47,6 +48,21 @@ func (h *App) routes(r *gin.Engine) {
 	route(http.MethodGet, "/v1/orders", ScopeOrdersRead, h.listOrders)
 	route(http.MethodGet, "/v1/orders/:id", ScopeOrdersRead, h.getOrder)
 	route(http.MethodPost, "/v1/orders/:id/cancel", ScopeOrdersWrite, idem, h.cancelOrder)
+
+	// Bulk imports (imports.go). Locally (no bucket) this BFF also serves the signed upload
+	// and report URLs under imports.DirPathPrefix; the signature is their only credential.
+	route(http.MethodPost, "/v1/imports", ScopeImportsWrite, idem, h.createImport)
+	route(http.MethodGet, "/v1/imports", ScopeImportsRead, h.listImports)
+	route(http.MethodGet, "/v1/imports/:id", ScopeImportsRead, h.getImport)
+	if h.imports.upload != nil {
+		// It stands in for S3, so it is outside the API's middleware chain (body limit, JSON
+		// rule, request budget): routes registered while the engine's chain is empty get none.
+		chain := r.Handlers
+		r.Handlers = nil
+		r.PUT(imports.DirPathPrefix+"*key", gin.WrapH(h.imports.upload))
+		r.GET(imports.DirPathPrefix+"*key", gin.WrapH(h.imports.upload))
+		r.Handlers = chain
+	}
 }
 
 // deprecated announces a route's deprecation (RFC 9745) and sunset (RFC 8594).

@@ -179,7 +179,7 @@ func toPartnerOrder(o orders.Order) Order {
 
 func toPlaceOrderInput(in OrderInput, partnerID, orderID string) orders.PlaceOrderInput {
 	out := orders.PlaceOrderInput{
-		OrderID: orderID, Channel: orders.ChannelPartner, PartnerID: partnerID,
+		OrderID: orderID, Channel: orders.ChannelPartner, PartnerID: partnerID, PaymentMethod: orders.PaymentOnAccount,
 		ShippingAddress: customers.Address{Name: in.ShippingAddress.Name, Line1: in.ShippingAddress.Line1, Line2: in.ShippingAddress.Line2,
 			City: in.ShippingAddress.City, PostalCode: in.ShippingAddress.PostalCode, Country: in.ShippingAddress.Country},
 	}

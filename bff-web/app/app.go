@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"bffsuite.dev/shared/catalog"
+	"bffsuite.dev/shared/checkout"
 	"bffsuite.dev/shared/customers"
 	"bffsuite.dev/shared/httpcache"
 	"bffsuite.dev/shared/idempotency"
@@ -66,6 +67,7 @@ type (
 		GetOrder(ctx context.Context, id string) (orders.Order, error)
 		ListOrdersByCustomer(ctx context.Context, customerID, cur string, limit int) (orders.Page, error)
 		CancelOrder(ctx context.Context, id string) (orders.Order, error)
+		CancelCheckout(ctx context.Context, id, reason string) (orders.Order, bool, error)
 	}
 )
 
@@ -105,6 +107,10 @@ type App struct {
 	public     httpcache.Policy
 	// idem keeps the Idempotency-Key records of POST /api/orders, scoped per customer.
 	idem idempotency.Store
+	// checkout starts the saga of a placed order (issue 19); payments releases the payment of
+	// an order its customer cancels.
+	checkout checkout.Starter
+	payments checkout.Refunder
 
 	categories memo[[]catalog.Category]
 	featured   memo[catalog.SearchResult]
@@ -173,6 +179,7 @@ func New(ctx context.Context, cfg Config, p *platform.Platform, deps Deps) (*App
 	}
 	h := &App{
 		cfg: cfg, log: p.Logger, catalog: p.Catalog, customers: p.Customers, orders: p.Orders, idp: idp, idem: deps.Idempotency,
+		checkout: p.Checkout, payments: refunder(p),
 		sess: &sessions{
 			keys: keys, cfg: cfg.Session, verifier: p.Verifier, idp: idp, origins: origins, log: p.Logger, now: time.Now,
 			revoked: deps.Revocations,
@@ -205,4 +212,12 @@ func (h *App) mapper(c *gin.Context) mapper {
 	loc := money.NegotiateLocale(c.GetHeader("Accept-Language"))
 	c.Header("Content-Language", loc)
 	return mapper{site: h.cfg.Web.SiteURL, locale: loc}
+}
+
+// refunder is the platform's payments client as a checkout.Refunder (nil when it has none).
+func refunder(p *platform.Platform) checkout.Refunder {
+	if p.Payments == nil {
+		return nil
+	}
+	return p.Payments
 }

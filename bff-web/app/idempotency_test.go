@@ -21,7 +21,7 @@ func TestOrderIdempotency(t *testing.T) {
 	pid := stockedProduct(t, a)
 	ctx := context.Background()
 	addr := map[string]any{"name": "Demo", "line1": "Main St 1", "city": "Berlin", "postal_code": "10115", "country": "DE"}
-	body := map[string]any{"lines": []any{map[string]any{"product_id": pid, "quantity": 2}}, "shipping_address": addr}
+	body := map[string]any{"lines": []any{map[string]any{"product_id": pid, "quantity": 2}}, "shipping_address": addr, "payment_token": "tok_visa"}
 	count := func(sub string) int {
 		t.Helper()
 		p, err := a.p.Orders.ListOrdersByCustomer(ctx, sub, "", 100)
@@ -42,16 +42,16 @@ func TestOrderIdempotency(t *testing.T) {
 	before, stockBefore := count(sub), stock()
 
 	first := b.do("POST", "/api/orders", body, idempotency.HeaderKey, "checkout-1")
-	if first.status != http.StatusCreated {
-		t.Fatalf("POST /api/orders with a key = %d %s, want 201", first.status, first.body)
+	if first.status != http.StatusAccepted {
+		t.Fatalf("POST /api/orders with a key = %d %s, want 202", first.status, first.body)
 	}
 	var o webOrder
 	first.json(t, &o)
 	retry := b.do("POST", "/api/orders", body, idempotency.HeaderKey, "checkout-1")
 	var again webOrder
 	retry.json(t, &again)
-	if retry.status != http.StatusCreated || again.ID != o.ID || retry.header.Get(idempotency.HeaderReplayed) != "true" {
-		t.Errorf("retry with the same key = %d %s (replayed %q), want 201 with order %s replayed", retry.status, again.ID, retry.header.Get(idempotency.HeaderReplayed), o.ID)
+	if retry.status != http.StatusAccepted || again.ID != o.ID || retry.header.Get(idempotency.HeaderReplayed) != "true" {
+		t.Errorf("retry with the same key = %d %s (replayed %q), want 202 with order %s replayed", retry.status, again.ID, retry.header.Get(idempotency.HeaderReplayed), o.ID)
 	}
 	if got := retry.header.Get("Location"); got != "/api/orders/"+o.ID {
 		t.Errorf("replayed Location = %q, want /api/orders/%s", got, o.ID)
@@ -59,11 +59,12 @@ func TestOrderIdempotency(t *testing.T) {
 	if got, want := count(sub), before+1; got != want {
 		t.Errorf("orders after one checkout sent twice = %d, want %d", got, want)
 	}
+	waitCheckout(t, a)
 	if got, want := stock(), stockBefore-2; got != want {
 		t.Errorf("stock after one checkout sent twice = %d, want %d (reserved once)", got, want)
 	}
 
-	other := map[string]any{"lines": []any{map[string]any{"product_id": pid, "quantity": 1}}, "shipping_address": addr}
+	other := map[string]any{"lines": []any{map[string]any{"product_id": pid, "quantity": 1}}, "shipping_address": addr, "payment_token": "tok_visa"}
 	reused := b.do("POST", "/api/orders", other, idempotency.HeaderKey, "checkout-1")
 	if reused.status != http.StatusUnprocessableEntity || reused.problem(t).Code != idempotency.CodeKeyReused {
 		t.Errorf("same key, another body = %d %s, want 422 %s", reused.status, reused.body, idempotency.CodeKeyReused)
@@ -71,8 +72,8 @@ func TestOrderIdempotency(t *testing.T) {
 	if bad := b.do("POST", "/api/orders", body, idempotency.HeaderKey, "caf\u00e9"); bad.status != http.StatusBadRequest || bad.problem(t).Code != idempotency.CodeKeyInvalid {
 		t.Errorf("non-ASCII key = %d %s, want 400 %s", bad.status, bad.body, idempotency.CodeKeyInvalid)
 	}
-	if next := b.do("POST", "/api/orders", body, idempotency.HeaderKey, "checkout-2"); next.status != http.StatusCreated {
-		t.Errorf("a new checkout attempt = %d %s, want 201", next.status, next.body)
+	if next := b.do("POST", "/api/orders", body, idempotency.HeaderKey, "checkout-2"); next.status != http.StatusAccepted {
+		t.Errorf("a new checkout attempt = %d %s, want 202", next.status, next.body)
 	}
 	if got, want := count(sub), before+2; got != want {
 		t.Errorf("orders after two checkout attempts = %d, want %d", got, want)
@@ -91,8 +92,8 @@ func TestOrderIdempotency(t *testing.T) {
 	res := c.do("POST", "/api/orders", body, idempotency.HeaderKey, "checkout-1")
 	var theirs webOrder
 	res.json(t, &theirs)
-	if res.status != http.StatusCreated || theirs.ID == o.ID || res.header.Get(idempotency.HeaderReplayed) != "" {
-		t.Errorf("another customer's checkout-1 = %d %s (replayed %q), want a new 201 order", res.status, theirs.ID, res.header.Get(idempotency.HeaderReplayed))
+	if res.status != http.StatusAccepted || theirs.ID == o.ID || res.header.Get(idempotency.HeaderReplayed) != "" {
+		t.Errorf("another customer's checkout-1 = %d %s (replayed %q), want a new 202 order", res.status, theirs.ID, res.header.Get(idempotency.HeaderReplayed))
 	}
 
 	// The demo app is cross-origin: the preflight must allow the header.

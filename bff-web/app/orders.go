@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"bffsuite.dev/shared/checkout"
 	"bffsuite.dev/shared/customers"
 	"bffsuite.dev/shared/domain"
 	"bffsuite.dev/shared/httpcache"
@@ -45,6 +46,8 @@ type placeOrderRequest struct {
 	Lines []orderLineInput `json:"lines"`
 	// ShippingAddress, when absent, is the profile's default address.
 	ShippingAddress *addressInput `json:"shipping_address"`
+	// PaymentToken is the card processor's token of the card to pay with (required).
+	PaymentToken string `json:"payment_token"`
 }
 
 func (h *App) placeOrder(c *gin.Context) {
@@ -75,7 +78,8 @@ func (h *App) placeOrder(c *gin.Context) {
 			return
 		}
 	}
-	po := orders.PlaceOrderInput{CustomerID: ws.Sub, Channel: orders.ChannelWeb, ShippingAddress: addr}
+	po := orders.PlaceOrderInput{CustomerID: ws.Sub, Channel: orders.ChannelWeb, ShippingAddress: addr,
+		PaymentMethod: orders.PaymentCard, PaymentToken: in.PaymentToken}
 	if in.Lines != nil {
 		po.Lines = make([]orders.LineInput, len(in.Lines))
 		for i, l := range in.Lines {
@@ -98,9 +102,16 @@ func (h *App) placeOrder(c *gin.Context) {
 		problem.Abort(c, fmt.Errorf("place order for %s: %w", ws.Sub, err))
 		return
 	}
+	// Checkout runs as a saga (payment, stock, confirmation): answer at once, the order is
+	// pending; GET Location shows it become confirmed or cancelled. Starting twice (a
+	// replayed request) runs it once.
+	if err := checkout.Begin(ctx, h.checkout, h.orders, o); err != nil {
+		problem.Abort(c, fmt.Errorf("start checkout of %s: %w", o.ID, err))
+		return
+	}
 	m := h.mapper(c)
 	c.Header("Location", "/api/orders/"+o.ID)
-	httpcache.JSON(c, http.StatusCreated, httpcache.Private, m.order(o))
+	httpcache.JSON(c, http.StatusAccepted, httpcache.Private, m.order(o))
 }
 
 // ownOrder returns the order id if it belongs to the signed-in customer; anyone else's
@@ -127,7 +138,8 @@ func (h *App) getOrder(c *gin.Context) {
 		problem.Abort(c, err)
 		return
 	}
-	httpcache.JSON(c, http.StatusOK, httpcache.Private, h.mapper(c).order(o))
+	// PrivateCached: an ETag, so polling for the checkout's outcome gets 304 until it changes.
+	httpcache.JSON(c, http.StatusOK, httpcache.PrivateCached(0), h.mapper(c).order(o))
 }
 
 func (h *App) cancelOrder(c *gin.Context) {
@@ -139,6 +151,11 @@ func (h *App) cancelOrder(c *gin.Context) {
 	o, err = h.orders.CancelOrder(c.Request.Context(), o.ID)
 	if err != nil {
 		problem.Abort(c, fmt.Errorf("cancel order %s: %w", c.Param("id"), err))
+		return
+	}
+	// A card order's payment is released too: voided, or refunded once captured.
+	if err := checkout.AfterCancel(c.Request.Context(), h.payments, o); err != nil {
+		problem.Abort(c, err)
 		return
 	}
 	httpcache.JSON(c, http.StatusOK, httpcache.Private, h.mapper(c).order(o))

@@ -52,7 +52,8 @@ func TestHome(t *testing.T) {
 		b.login(localidp.DemoUser, demoPassword)
 		// One order so recent orders is not empty.
 		if res := b.do("POST", "/api/orders", map[string]any{"lines": []any{map[string]any{"product_id": stockedProduct(t, a), "quantity": 1}},
-			"shipping_address": map[string]any{"name": "Demo", "line1": "Main St 1", "city": "Berlin", "postal_code": "10115", "country": "DE"}}); res.status != 201 {
+			"shipping_address": map[string]any{"name": "Demo", "line1": "Main St 1", "city": "Berlin", "postal_code": "10115", "country": "DE"},
+			"payment_token":    "tok_visa"}); res.status != 202 {
 			t.Fatalf("POST /api/orders = %d %s", res.status, res.body)
 		}
 		res := b.do("GET", "/api/home", nil)
@@ -261,11 +262,11 @@ func TestOrders(t *testing.T) {
 	pid := stockedProduct(t, a)
 
 	// Without an address in the request, the profile's default address is used.
-	res := b.do("POST", "/api/orders", map[string]any{"lines": []any{map[string]any{"product_id": pid, "quantity": 1}}})
+	res := b.do("POST", "/api/orders", map[string]any{"lines": []any{map[string]any{"product_id": pid, "quantity": 1}}, "payment_token": "tok_visa"})
 	var byDefault webOrder
 	res.json(t, &byDefault)
-	if res.status != 201 || byDefault.ShippingAddress.Line1 == "" {
-		t.Errorf("POST /api/orders without address = %d %s, want 201 to the default address", res.status, res.body)
+	if res.status != 202 || byDefault.ShippingAddress.Line1 == "" {
+		t.Errorf("POST /api/orders without address = %d %s, want 202 to the default address", res.status, res.body)
 	}
 	tests := []struct {
 		name       string
@@ -278,10 +279,13 @@ func TestOrders(t *testing.T) {
 		{"bad address", map[string]any{"lines": []any{map[string]any{"product_id": pid, "quantity": 1}}, "shipping_address": map[string]any{"name": "x"}}, 400, []string{"shipping_address.line1"}},
 		{"quantity as text", map[string]any{"lines": []any{map[string]any{"product_id": pid, "quantity": "two"}}, "shipping_address": addr}, 400, []string{"lines.quantity"}},
 		{"unknown product", map[string]any{"lines": []any{map[string]any{"product_id": "p-9999", "quantity": 1}}, "shipping_address": addr}, 400, []string{"lines[0].product_id"}},
-		{"too many", map[string]any{"lines": []any{map[string]any{"product_id": "p-0013", "quantity": 1}}, "shipping_address": addr}, 409, nil},
+		{"no payment token", map[string]any{"lines": []any{map[string]any{"product_id": pid, "quantity": 1}}, "shipping_address": addr}, 400, []string{"payment_token"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			if m, ok := tt.body.(map[string]any); ok && tt.name != "no payment token" {
+				m["payment_token"] = "tok_visa"
+			}
 			res := b.do("POST", "/api/orders", tt.body)
 			if res.status != tt.wantStatus {
 				t.Fatalf("POST /api/orders = %d %s, want %d", res.status, res.body, tt.wantStatus)
@@ -295,15 +299,16 @@ func TestOrders(t *testing.T) {
 		})
 	}
 
-	res = b.do("POST", "/api/orders", map[string]any{"lines": []any{map[string]any{"product_id": pid, "quantity": 2}}, "shipping_address": addr})
-	if res.status != http.StatusCreated {
-		t.Fatalf("POST /api/orders = %d %s, want 201", res.status, res.body)
+	res = b.do("POST", "/api/orders", map[string]any{"lines": []any{map[string]any{"product_id": pid, "quantity": 2}}, "shipping_address": addr, "payment_token": "tok_visa"})
+	if res.status != http.StatusAccepted {
+		t.Fatalf("POST /api/orders = %d %s, want 202", res.status, res.body)
 	}
 	var o webOrder
 	res.json(t, &o)
-	if res.header.Get("Location") != "/api/orders/"+o.ID || o.Status != "pending" || !o.Cancellable || o.ItemCount != 2 || o.Total.Formatted == "" {
+	if res.header.Get("Location") != "/api/orders/"+o.ID || o.Status != "pending" || !o.Cancellable || o.ItemCount != 2 || o.Total.Formatted == "" || o.PaymentMethod != "card" {
 		t.Errorf("placed order = %+v Location %q", o, res.header.Get("Location"))
 	}
+	waitCheckout(t, a)
 	var list orderList
 	b.do("GET", "/api/orders", nil).json(t, &list)
 	if len(list.Items) < 2 || list.Items[0].ID != o.ID {
@@ -388,8 +393,9 @@ func TestHomeReadModels(t *testing.T) {
 	before := home()
 	pid := stockedProduct(t, a)
 	res := b.do("POST", "/api/orders", map[string]any{"lines": []any{map[string]any{"product_id": pid, "quantity": 15}},
-		"shipping_address": map[string]any{"name": "Demo", "line1": "Main St 1", "city": "Berlin", "postal_code": "10115", "country": "DE"}})
-	if res.status != http.StatusCreated {
+		"shipping_address": map[string]any{"name": "Demo", "line1": "Main St 1", "city": "Berlin", "postal_code": "10115", "country": "DE"},
+		"payment_token":    "tok_visa"})
+	if res.status != http.StatusAccepted && res.status != http.StatusCreated {
 		t.Fatalf("POST /api/orders = %d %s", res.status, res.body)
 	}
 	var placed webOrder

@@ -125,6 +125,9 @@ type webOrder struct {
 	History         []webStatusStep `json:"history"`
 	Cancellable     bool            `json:"cancellable"`
 	UpdatedAt       string          `json:"updated_at"`
+	// Checkout (issue 19): how the order is paid, and why checkout cancelled it.
+	PaymentMethod      string `json:"payment_method,omitempty"`
+	CancellationReason string `json:"cancellation_reason,omitempty"`
 }
 
 type webProfile struct {
@@ -286,6 +289,7 @@ func (m mapper) order(o orders.Order) webOrder {
 		Cancellable:     orders.CanTransition(o.Status, orders.StatusCancelled),
 		UpdatedAt:       isoTime(o.UpdatedAt),
 		Lines:           []webOrderLine{}, History: []webStatusStep{},
+		PaymentMethod: string(o.PaymentMethod), CancellationReason: o.CancellationReason,
 	}
 	for _, l := range o.Lines {
 		w.Lines = append(w.Lines, webOrderLine{ProductID: l.ProductID, SKU: l.SKU, Name: l.Name, Quantity: l.Quantity, UnitPrice: m.price(l.UnitPrice), Total: m.price(l.Total)})

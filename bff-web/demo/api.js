@@ -50,7 +50,7 @@ export async function call(path, { method = "GET", body, revalidate = false, ext
       detail: `No answer from ${baseURL} (is bff-web running, and is this page's origin in its BFF_CORS_ORIGINS?).`,
     });
   }
-  if (res.status === 204 || res.status === 202) return null;
+  if (res.status === 204) return null;
   const type = res.headers.get("Content-Type") || "";
   const data = type.includes("json") ? await res.json().catch(() => null) : null;
   if (!res.ok) {
@@ -109,7 +109,8 @@ export function newIdempotencyKey() {
 }
 
 /**
- * placeOrder sends one checkout attempt. The caller passes the same key when it sends the same
+ * placeOrder sends one checkout attempt; the BFF answers 202 with the order pending while
+ * checkout (stock, card payment, confirmation) runs, and the order screen polls it. The caller passes the same key when it sends the same
  * attempt again (a second click, a retry after a network error): the BFF then answers the first
  * order instead of placing a second one.
  */

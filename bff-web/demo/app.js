@@ -277,6 +277,10 @@ async function productScreen([slug]) {
           ? signedIn
             ? html`<form id="order-form" class="order-form" data-testid="order-form">
                 <label>Quantity <input type="number" name="quantity" value="1" min="1" max="99" required></label>
+                <label>Card <select name="payment_token" data-testid="payment-token">
+                  ${testCards.map(([token, label]) => html`<option value="${token}">${label}</option>`)}
+                </select></label>
+                <p class="small muted">Test cards of the local card processor (the BFF never sees a card number).</p>
                 <details id="ship-other"><summary>Ship to another address</summary>
                   <div class="address-fields">
                     <label>Name <input name="name" autocomplete="name"></label>
@@ -308,7 +312,7 @@ function afterProduct() {
   // makes a new attempt with a new key.
   let attempt = null;
   submitting(form, async (d) => {
-    const body = { lines: [{ product_id: detail.dataset.productId, quantity: Number(d.quantity) }] };
+    const body = { lines: [{ product_id: detail.dataset.productId, quantity: Number(d.quantity) }], payment_token: d.payment_token };
     if (document.getElementById("ship-other").open && (d.line1 || d.city)) {
       body.shipping_address = { name: d.name, line1: d.line1, city: d.city, postal_code: d.postal_code, country: d.country.toUpperCase() };
     }
@@ -317,7 +321,7 @@ function afterProduct() {
     form.dataset.idempotencyKey = attempt.key;
     try {
       const o = await api.placeOrder(body, attempt.key);
-      go(o.url, { kind: "ok", text: "Thank you! Your order is placed." });
+      go(o.url, { kind: "ok", text: "Thank you! Your order is placed; checkout is running." });
     } catch (err) {
       if (err instanceof api.ApiError && err.fields.some((f) => f.field.startsWith("shipping_address"))) {
         document.getElementById("ship-other").open = true;
@@ -326,6 +330,23 @@ function afterProduct() {
     }
   });
 }
+
+// Test card tokens of the fake card processor (BFF_PAYMENTS_PROVIDER=fake).
+const testCards = [
+  ["tok_visa", "Visa ···· 4242 (approves)"],
+  ["tok_card_declined", "Declined card"],
+  ["tok_insufficient_funds", "Card with insufficient funds"],
+  ["tok_transient_2", "Flaky processor (2 errors, then approves)"],
+  ["tok_slow", "Slow approval (1.5 s)"],
+];
+
+// Why checkout cancelled an order, in words.
+const cancellationReasons = {
+  payment_declined: "Your card was declined.",
+  out_of_stock: "Not enough stock was left for your order.",
+  checkout_failed: "Checkout failed; nothing was charged.",
+  checkout_unavailable: "Checkout could not be started; nothing was charged.",
+};
 
 function ordersTable(items, locale) {
   return html`<table class="orders" data-testid="orders-table"><thead><tr><th>Order</th><th>Placed</th><th>Items</th><th>Total</th><th>Status</th></tr></thead>
@@ -399,6 +420,8 @@ async function orderScreen([id]) {
         <span class="status status-${o.status}" data-testid="order-status">${o.status}</span>
       </header>
       <p class="muted">Placed ${when(o.placed_at, null)} · ${o.item_count} item${o.item_count === 1 ? "" : "s"}</p>
+      ${o.status === "pending" && o.payment_method && html`<p class="checkout-progress" data-testid="checkout-progress">Checking out: reserving stock, ${o.payment_method === "card" ? "authorizing your card, " : ""}confirming…</p>`}
+      ${o.cancellation_reason && html`<p class="banner error" data-testid="cancellation-reason" data-reason="${o.cancellation_reason}">${cancellationReasons[o.cancellation_reason] || o.cancellation_reason}</p>`}
       <table class="lines"><thead><tr><th>Item</th><th>Qty</th><th>Unit price</th><th>Total</th></tr></thead>
         <tbody>${o.lines.map((l) => html`<tr><td>${l.name}<div class="small muted">${l.sku}</div></td><td>${l.quantity}</td><td>${l.unit_price.formatted}</td><td>${l.total.formatted}</td></tr>`)}</tbody>
         <tfoot>
@@ -416,6 +439,21 @@ async function orderScreen([id]) {
 }
 
 function afterOrder([id]) {
+  // While checkout runs, poll the order (revalidated: 304 until it changes) and show the
+  // outcome as soon as it is there.
+  if (document.querySelector("[data-testid=checkout-progress]")) {
+    const route = document.body.dataset.route;
+    setTimeout(async () => {
+      if (document.body.dataset.route !== route) return; // navigated away
+      try {
+        const o = await api.order(decodeURIComponent(id));
+        if (o.status !== "pending" && document.body.dataset.route === route) await route_();
+        else afterOrder([id]);
+      } catch {
+        afterOrder([id]);
+      }
+    }, 400);
+  }
   const form = document.getElementById("cancel-form");
   if (!form) return;
   submitting(form, async () => {

@@ -73,3 +73,48 @@ func TestDemoCheckoutRetry(t *testing.T) {
 		}
 	})
 }
+
+// TestDemoCheckoutOutcome: the order screen follows checkout (a saga behind the 202): an
+// approving test card ends confirmed; a declined one ends cancelled and shows the reason.
+func TestDemoCheckoutOutcome(t *testing.T) {
+	browser := newBrowser(t)
+	s := startSuite(t)
+	tab := browser
+	var slug string
+	ok := step(t, tab, "sign in", func(t *testing.T, ctx context.Context) {
+		openDemo(t, ctx, s.DemoURL, "/")
+		signIn(t, ctx, localidp.DemoUser, demoPassword)
+		slug = eval[string](t, ctx, `document.querySelector("[data-testid=product-card]").dataset.slug`)
+	})
+	cases := []struct {
+		name, token, wantStatus, wantReason string
+	}{
+		{"approved card is confirmed", "tok_visa", "confirmed", ""},
+		{"declined card shows the reason", "tok_card_declined", "cancelled", "payment_declined"},
+	}
+	for _, tc := range cases {
+		ok = ok && step(t, tab, tc.name, func(t *testing.T, ctx context.Context) {
+			goTo(t, ctx, "/products/"+slug)
+			do(t, ctx, "order with "+tc.token,
+				chromedp.SetValue(chromedp.CSS(`[data-testid=payment-token]`), tc.token),
+				chromedp.Click(chromedp.CSS(`[data-testid=place-order]`)),
+			)
+			waitFor(t, ctx, "order screen", `document.body.dataset.route.startsWith("/account/orders/") && document.body.dataset.ready === "true"`)
+			waitFor(t, ctx, "checkout outcome "+tc.wantStatus,
+				fmt.Sprintf(`document.querySelector("[data-testid=order-status]")?.textContent === %q`, tc.wantStatus))
+			if exists(t, ctx, "[data-testid=checkout-progress]") {
+				t.Errorf("the order screen still shows checkout in progress after the outcome")
+			}
+			reason := ""
+			if exists(t, ctx, "[data-testid=cancellation-reason]") {
+				reason = eval[string](t, ctx, `document.querySelector("[data-testid=cancellation-reason]").dataset.reason`)
+			}
+			if reason != tc.wantReason {
+				t.Errorf("cancellation reason shown = %q, want %q", reason, tc.wantReason)
+			}
+			if tc.wantReason != "" && textOf(t, ctx, "[data-testid=cancellation-reason]") == "" {
+				t.Errorf("the cancellation reason has no text")
+			}
+		})
+	}
+}

@@ -103,11 +103,14 @@ func TestDemoSessionFlow(t *testing.T) {
 		if orderID == "" {
 			t.Fatal("order screen has no order id")
 		}
-		if got := textOf(t, ctx, "[data-testid=order-status]"); got != "pending" {
-			t.Errorf("status of the new order = %q, want pending", got)
+		// Checkout runs behind the 202: the screen shows pending (or already the outcome) and
+		// follows it to confirmed.
+		if got := textOf(t, ctx, "[data-testid=order-status]"); got != "pending" && got != "confirmed" {
+			t.Errorf("status of the new order = %q, want pending or confirmed", got)
 		}
+		waitFor(t, ctx, "checkout confirms the order", `document.querySelector("[data-testid=order-status]")?.textContent === "confirmed"`)
 		if !exists(t, ctx, "[data-testid=cancel-order]") {
-			t.Errorf("a pending order has no cancel button")
+			t.Errorf("a confirmed order has no cancel button")
 		}
 	})
 	ok = ok && step(t, tab, "the order is in the account", func(t *testing.T, ctx context.Context) {
@@ -139,10 +142,13 @@ func TestDemoSessionFlow(t *testing.T) {
 			reads := []struct {
 				path                     string
 				withCookies, withoutThem int64 // what bff-web answers
+				// revalidated: the browser may revalidate its own cached copy (the order has an
+				// ETag): 304 with the cookies, and CORS still withholds it.
+				revalidated bool
 			}{
-				{"/api/account", 200, 401},
-				{"/auth/session", 200, 200}, // {"authenticated": false} without cookies
-				{"/api/orders/" + orderID, 200, 401},
+				{"/api/account", 200, 401, false},
+				{"/auth/session", 200, 200, false}, // {"authenticated": false} without cookies
+				{"/api/orders/" + orderID, 200, 401, true},
 			}
 			for _, r := range reads {
 				url := s.WebURL + r.path
@@ -155,6 +161,9 @@ func TestDemoSessionFlow(t *testing.T) {
 				want := r.withoutThem
 				if e.cookies {
 					want = r.withCookies
+				}
+				if e.cookies && r.revalidated && x.status == 304 {
+					want = 304
 				}
 				if sent := len(x.cookies) == 2; sent != e.cookies || x.status != want {
 					t.Errorf("GET %s from %s: status %d with cookies %v, want %d with cookies sent: %v", r.path, evilOrigin, x.status, x.cookies, want, e.cookies)
@@ -186,8 +195,8 @@ func TestDemoSessionFlow(t *testing.T) {
 	}
 	ok = ok && step(t, tab, "the forged requests changed nothing", func(t *testing.T, ctx context.Context) {
 		goTo(t, ctx, "/account/orders/"+orderID)
-		if got := textOf(t, ctx, "[data-testid=order-status]"); got != "pending" {
-			t.Errorf("status after the forged cancels = %q, want pending", got)
+		if got := textOf(t, ctx, "[data-testid=order-status]"); got != "confirmed" {
+			t.Errorf("status after the forged cancels = %q, want confirmed (not cancelled)", got)
 		}
 		if !exists(t, ctx, "[data-testid=nav-account]") || len(sessionCookies(t, ctx, s.WebURL)) != 2 {
 			t.Errorf("the forged sign-out ended the session")

@@ -55,6 +55,10 @@ func renderPage(pg page) []byte {
 		"<title>", e(pg.Title), " ", e(pg.Version), " reference</title>\n", style, "\n</head>\n<body>\n",
 		"<h1>", e(pg.Title), " <small>v", e(pg.Version), "</small></h1>\n")
 	for _, p := range pg.Intro {
+		if strings.HasPrefix(p, "$ ") { // a shell command (walkthroughs)
+			w("<pre><code>", e(p), "</code></pre>")
+			continue
+		}
 		w("<p>", e(p), "</p>")
 	}
 	w("\n<h2 id=\"auth\">Authentication</h2>\n")

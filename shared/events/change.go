@@ -44,6 +44,9 @@ func FromChange(old *orders.Order, cur orders.Order) *Event {
 	}
 	e := Snapshot(cur)
 	e.Type, e.PreviousStatus = t, prev
+	if t == OrderCancelled {
+		e.CancellationReason = cur.CancellationReason
+	}
 	return &e
 }
 

@@ -79,6 +79,9 @@ var PartnerRoutes = map[string][]string{
 	"GET /v1/orders/{id}":         {"orders.read"},
 	"POST /v1/orders":             {"orders.write"},
 	"POST /v1/orders/{id}/cancel": {"orders.write"},
+	"POST /v1/imports":            {"imports.write"},
+	"GET /v1/imports":             {"imports.read"},
+	"GET /v1/imports/{id}":        {"imports.read"},
 }
 
 // partnerProblems mirrors local.gateway_problems of terraform/modules/rest_api.

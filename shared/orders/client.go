@@ -66,6 +66,10 @@ type PlaceOrderInput struct {
 	PartnerID       string            `json:"partner_id,omitempty"` // required iff channel is partner
 	Lines           []LineInput       `json:"lines"`
 	ShippingAddress customers.Address `json:"shipping_address"`
+	// Checkout saga (issue 19): with PaymentMethod set the order is placed for the saga
+	// (Order.Saga); card orders need PaymentToken and reserve no stock here.
+	PaymentMethod PaymentMethod `json:"payment_method,omitempty"`
+	PaymentToken  string        `json:"payment_token,omitempty"`
 }
 
 // Page is one page of orders.
@@ -163,6 +167,7 @@ func validateInput(in PlaceOrderInput) error {
 		}
 	}
 	customers.ValidateAddress(v, "shipping_address", in.ShippingAddress)
+	validatePayment(v, in)
 	return v.Err()
 }
 
@@ -218,6 +223,12 @@ func (c *Client) PlaceOrder(ctx context.Context, in PlaceOrderInput) (Order, err
 		o.Shipping.Amount = ShippingFee
 	}
 	o.Total.Amount = o.Subtotal.Amount + o.Shipping.Amount
+	if in.PaymentMethod != "" { // checkout saga: card orders reserve in the saga's ReserveStock step
+		o.Saga, o.PaymentMethod, o.PaymentToken, o.Stock = true, in.PaymentMethod, in.PaymentToken, StockReserved
+		if in.PaymentMethod == PaymentCard {
+			reserve, o.Stock = nil, StockNone
+		}
+	}
 	if err := c.b.CreateOrder(ctx, o, reserve); err != nil {
 		return Order{}, fmt.Errorf("place order %s: %w", o.ID, err)
 	}
@@ -334,7 +345,12 @@ func (c *Client) changeStatus(ctx context.Context, id string, to Status, idempot
 		next.History = append(slices.Clone(o.History), StatusChange{Status: to, At: now})
 		next.CorrelationID, next.TraceHeader = logging.CorrelationID(ctx), logging.TraceHeader(ctx)
 		var restock []StockChange
-		if to == StatusCancelled {
+		if to == StatusCancelled && o.Saga { // a checkout order gives back only what it reserved
+			if o.Stock == StockReserved {
+				restock = linesStock(o)
+			}
+			next.Stock = StockReleased
+		} else if to == StatusCancelled {
 			for _, l := range o.Lines {
 				restock = append(restock, StockChange{ProductID: l.ProductID, Quantity: l.Quantity})
 			}

@@ -107,6 +107,13 @@ type Order struct {
 	// carry them (shared/events).
 	CorrelationID string
 	TraceHeader   string
+
+	// Checkout saga (issue 19; see checkout.go). Orders placed before it have none of these.
+	Saga               bool          // placed for the checkout saga (PlaceOrderInput.PaymentMethod set)
+	PaymentMethod      PaymentMethod // card or on_account
+	PaymentToken       string        // the card processor's token (card orders), never a card number
+	Stock              StockState    // saga orders: whether their stock is reserved or released
+	CancellationReason string        // why the saga cancelled the order (payment_declined, out_of_stock, ...)
 }
 
 // StockChange is a stock movement applied atomically with an order write. For reservations,
@@ -116,6 +123,15 @@ type StockChange struct {
 	ProductID string
 	Quantity  int64
 	UnitPrice int64
+}
+
+// StockReserver is what a backend implements for the checkout saga's ReserveStock step.
+type StockReserver interface {
+	// ReserveStock replaces the order like UpdateOrder (stored Status from, stored Version
+	// o.Version-1, else domain.ErrConflict) and, in the same atomic write, takes every change's
+	// Quantity from its product's stock (less stock → domain.ErrInsufficientStock; no price
+	// check: the order was priced when placed). Nothing is written on error.
+	ReserveStock(ctx context.Context, o Order, from Status, reserve []StockChange) error
 }
 
 // Backend is what a storage backend implements for orders. Each write is atomic.

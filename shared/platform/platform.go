@@ -17,16 +17,19 @@ import (
 	"bffsuite.dev/shared/auth"
 	"bffsuite.dev/shared/awsconf"
 	"bffsuite.dev/shared/catalog"
+	"bffsuite.dev/shared/checkout"
 	"bffsuite.dev/shared/customers"
 	"bffsuite.dev/shared/identity"
 	"bffsuite.dev/shared/logging"
 	"bffsuite.dev/shared/metrics"
 	"bffsuite.dev/shared/orders"
+	"bffsuite.dev/shared/payments"
 	"bffsuite.dev/shared/readmodels"
 	"bffsuite.dev/shared/server"
 	"bffsuite.dev/shared/store"
 	"bffsuite.dev/shared/tracing"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/gin-gonic/gin"
 	"golang.org/x/term"
 )
@@ -47,6 +50,9 @@ type Config struct {
 	// (BFF_METRICS, BFF_METRICS_NAMESPACE): see docs/observability.md.
 	Tracing tracing.Config
 	Metrics metrics.Config
+	// Checkout (BFF_CHECKOUT, BFF_CHECKOUT_STATE_MACHINE_ARN, BFF_CHECKOUT_WAIT_SCALE): how
+	// an order's checkout saga runs, see docs/checkout.md (issue 19).
+	Checkout checkout.Config
 }
 
 // Platform is what Open built.
@@ -76,6 +82,11 @@ type Platform struct {
 	// see docs/events.md.
 	ReadModels *readmodels.Client
 	Events     *store.EventBus
+	// Checkout starts an order's checkout saga (in process or on Step Functions);
+	// CheckoutTasks are its task handlers and Payments the payments client (issue 19).
+	Checkout      checkout.Starter
+	CheckoutTasks *checkout.Tasks
+	Payments      *payments.Client
 
 	stores *store.Clients
 	ready  map[string]func(context.Context) error
@@ -125,6 +136,9 @@ func Open(ctx context.Context, name string, cfg Config) (*Platform, error) {
 			return nil, fmt.Errorf("token verifier: %w", err)
 		}
 		p.Verifier = v
+	}
+	if err := p.openCheckout(ctx, clients); err != nil {
+		return nil, err
 	}
 	return p, nil
 }
@@ -200,4 +214,30 @@ func (p *Platform) Run(ctx context.Context, engine *gin.Engine, addr string) err
 		p.Logger.Info("stopped", slog.Duration("uptime", time.Since(start)))
 	}()
 	return server.Run(ctx, engine, server.RunOptions{Name: p.Name, Addr: addr, Config: p.Config.HTTP, Logger: p.Logger, Tracing: p.Tracing})
+}
+
+// openCheckout builds the checkout saga's starter (issue 19): in process (local runs; on
+// Lambda only with a warning, since a goroutine outliving the response is frozen with the
+// sandbox) or Step Functions.
+func (p *Platform) openCheckout(ctx context.Context, clients *store.Clients) error {
+	p.Payments = clients.Payments
+	p.CheckoutTasks = &checkout.Tasks{Orders: clients.Orders, Payments: clients.Payments, Log: p.Logger}
+	switch p.Config.Checkout.Mode {
+	case checkout.ModeStepFunctions:
+		awsCfg, err := awsconf.Load(ctx)
+		if err != nil {
+			return err
+		}
+		p.Checkout = checkout.StepFunctions{Client: sfn.NewFromConfig(awsCfg), StateMachineARN: p.Config.Checkout.StateMachineARN}
+	default:
+		if server.OnLambda() { // the local Lambda stacks (RIE) run it; in AWS a frozen sandbox stalls it
+			p.Logger.Warn("BFF_CHECKOUT=inprocess on Lambda: the checkout saga runs in this function's process and stalls while Lambda freezes it; set BFF_CHECKOUT=stepfunctions in AWS")
+		}
+		ip, err := checkout.NewInProcess(p.CheckoutTasks, checkout.InProcessOptions{WaitScale: p.Config.Checkout.WaitScale, Log: p.Logger})
+		if err != nil {
+			return err
+		}
+		p.Checkout = ip
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package smoke
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"strings"
@@ -25,8 +26,12 @@ type WebOptions struct {
 	// refused after it (server-side revocation). Off by default: bff-web's sessions are sealed
 	// cookies checked without a server-side lookup, so replayed cookies work until they expire.
 	RequireReplayRefused bool
-	Address              *Address
-	HTTPClient           *http.Client
+	// SkipCheckoutOutcome accepts the order once answered 202 (pending) instead of waiting for
+	// checkout to confirm it: for targets that cannot run the checkout saga (moto runs no Step
+	// Functions tasks and the rehearsal deploys no payments ledger).
+	SkipCheckoutOutcome bool
+	Address             *Address
+	HTTPClient          *http.Client
 	// Log receives each completed step.
 	Log func(journey, step string, status int, d time.Duration)
 }
@@ -145,7 +150,7 @@ func Web(ctx context.Context, o WebOptions) (*Report, error) {
 	if err != nil {
 		return j.report, err
 	}
-	orderBody := map[string]any{"lines": []map[string]any{{"product_id": productID, "quantity": 1}}, "shipping_address": addr}
+	orderBody := map[string]any{"lines": []map[string]any{{"product_id": productID, "quantity": 1}}, "shipping_address": addr, "payment_token": TestCardToken}
 	noCSRF := withSession()
 	noCSRF["Origin"] = origin
 	if _, err := j.do(ctx, "order without CSRF token refused", call{method: "POST", url: base + "/api/orders", headers: noCSRF, body: orderBody, want: []int{403}}); err != nil {
@@ -153,7 +158,7 @@ func Web(ctx context.Context, o WebOptions) (*Report, error) {
 	}
 	hdr := withSession()
 	hdr["Origin"], hdr["X-CSRF-Token"] = origin, sess.CSRFToken
-	order, err := j.do(ctx, "order", call{method: "POST", url: base + "/api/orders", headers: hdr, body: orderBody, want: []int{201}})
+	order, err := j.do(ctx, "order", call{method: "POST", url: base + "/api/orders", headers: hdr, body: orderBody, want: []int{202}})
 	if err != nil {
 		return j.report, err
 	}
@@ -169,6 +174,11 @@ func Web(ctx context.Context, o WebOptions) (*Report, error) {
 	}
 	j.report.OrderID = ord.ID
 	jar.update(order.cookies)
+	if !o.SkipCheckoutOutcome {
+		if err := j.awaitConfirmed(ctx, base+"/api/orders/"+url.PathEscape(ord.ID), withSession()); err != nil {
+			return j.report, err
+		}
+	}
 	captured := jar.clone()
 	hdr = withSession()
 	hdr["Origin"], hdr["X-CSRF-Token"] = origin, sess.CSRFToken
@@ -205,6 +215,8 @@ type MobileOptions struct {
 	Address    *Address
 	HTTPClient *http.Client
 	Log        func(journey, step string, status int, d time.Duration)
+	// SkipCheckoutOutcome: as WebOptions.SkipCheckoutOutcome.
+	SkipCheckoutOutcome bool
 }
 
 // Mobile logs in, loads the feed, saves the profile's default address (when o.Address is set),
@@ -261,8 +273,8 @@ func Mobile(ctx context.Context, o MobileOptions) (*Report, error) {
 	}
 	key := newKey()
 	hdr := map[string]string{"Authorization": "Bearer " + tok.AccessToken, "Idempotency-Key": key}
-	body := map[string]any{"lines": []map[string]any{{"product_id": productID, "quantity": 1}}}
-	first, err := j.do(ctx, "order", call{method: "POST", url: base + "/v1/orders", headers: hdr, body: body, want: []int{201}})
+	body := map[string]any{"lines": []map[string]any{{"product_id": productID, "quantity": 1}}, "payment_token": TestCardToken}
+	first, err := j.do(ctx, "order", call{method: "POST", url: base + "/v1/orders", headers: hdr, body: body, want: []int{202}})
 	if err != nil {
 		return j.report, err
 	}
@@ -276,7 +288,7 @@ func Mobile(ctx context.Context, o MobileOptions) (*Report, error) {
 		return j.report, err
 	}
 	j.report.OrderID = o1.ID
-	again, err := j.do(ctx, "order replay (same Idempotency-Key)", call{method: "POST", url: base + "/v1/orders", headers: hdr, body: body, want: []int{201}})
+	again, err := j.do(ctx, "order replay (same Idempotency-Key)", call{method: "POST", url: base + "/v1/orders", headers: hdr, body: body, want: []int{202}})
 	if err != nil {
 		return j.report, err
 	}
@@ -289,6 +301,11 @@ func Mobile(ctx context.Context, o MobileOptions) (*Report, error) {
 	}
 	if _, err := j.do(ctx, "order read back", call{method: "GET", url: base + "/v1/orders/" + url.PathEscape(o1.ID), headers: bearer, want: []int{200}}); err != nil {
 		return j.report, err
+	}
+	if !o.SkipCheckoutOutcome {
+		if err := j.awaitConfirmed(ctx, base+"/v1/orders/"+url.PathEscape(o1.ID), bearer); err != nil {
+			return j.report, err
+		}
 	}
 	return j.report, nil
 }
@@ -434,4 +451,50 @@ func Partner(ctx context.Context, o PartnerOptions) (*Report, error) {
 		return j.report, err
 	}
 	return j.report, nil
+}
+
+// TestCardToken is the card token the journeys pay with: the fake processor's approving test
+// token (BFF_PAYMENTS_PROVIDER=fake).
+const TestCardToken = "tok_visa"
+
+// checkoutWait bounds how long a journey waits for checkout to confirm an order.
+const checkoutWait = 30 * time.Second
+
+// awaitConfirmed polls the order (If-None-Match, so unchanged polls are 304) until checkout
+// has moved it out of pending, and fails unless it is confirmed.
+func (j *journey) awaitConfirmed(ctx context.Context, orderURL string, headers map[string]string) error {
+	const step = "order confirmed by checkout"
+	deadline := time.Now().Add(checkoutWait)
+	etag := ""
+	for delay := 100 * time.Millisecond; ; delay = min(delay*2, 2*time.Second) {
+		h := maps.Clone(headers)
+		if etag != "" {
+			h["If-None-Match"] = etag
+		}
+		a, err := j.do(ctx, step, call{method: "GET", url: orderURL, headers: h, want: []int{200, 304}})
+		if err != nil {
+			return err
+		}
+		if a.status == 200 {
+			var o struct {
+				Status             string `json:"status"`
+				CancellationReason string `json:"cancellation_reason"`
+			}
+			if err := j.decode(step, a, &o); err != nil {
+				return err
+			}
+			if o.Status != "pending" {
+				return j.check(step, a, o.Status == "confirmed", fmt.Sprintf("checkout ended in %q (reason %q), want confirmed", o.Status, o.CancellationReason))
+			}
+			etag = a.header.Get("ETag")
+		}
+		if time.Now().After(deadline) {
+			return j.fail(step, a.status, "", fmt.Sprintf("the order is still pending after %s", checkoutWait), nil)
+		}
+		select {
+		case <-ctx.Done():
+			return j.fail(step, 0, "", "waiting for checkout", ctx.Err())
+		case <-time.After(delay):
+		}
+	}
 }

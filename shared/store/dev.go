@@ -12,6 +12,7 @@ import (
 	"bffsuite.dev/shared/events"
 	"bffsuite.dev/shared/faults"
 	"bffsuite.dev/shared/orders"
+	"bffsuite.dev/shared/payments"
 	"bffsuite.dev/shared/readmodels"
 	"bffsuite.dev/shared/readmodels/projector"
 	"bffsuite.dev/shared/store/embedded"
@@ -75,3 +76,6 @@ func openEmbedded(ctx context.Context, cfg Config) (embeddedParts, error) {
 	}
 	return embeddedParts{catalog: cb, customers: ub, orders: ob, readModels: rm, faults: inj, events: bus}, nil
 }
+
+// newEmbeddedLedger is the in-memory payments ledger of the embedded backend.
+func newEmbeddedLedger() payments.Ledger { return embedded.NewLedger() }

@@ -9,6 +9,7 @@ import (
 	"bffsuite.dev/shared/catalog"
 	"bffsuite.dev/shared/customers"
 	"bffsuite.dev/shared/orders"
+	"bffsuite.dev/shared/payments"
 	"bffsuite.dev/shared/readmodels"
 )
 
@@ -50,3 +51,5 @@ type embeddedParts struct {
 func openEmbedded(context.Context, Config) (embeddedParts, error) {
 	return embeddedParts{}, errors.New("BFF_DATA_BACKEND: embedded is not in Lambda builds")
 }
+
+func newEmbeddedLedger() payments.Ledger { return nil }

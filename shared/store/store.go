@@ -18,6 +18,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -32,6 +33,7 @@ import (
 	"bffsuite.dev/shared/cursor"
 	"bffsuite.dev/shared/customers"
 	"bffsuite.dev/shared/orders"
+	"bffsuite.dev/shared/payments"
 	"bffsuite.dev/shared/readmodels"
 	"bffsuite.dev/shared/store/dynamo"
 )
@@ -69,6 +71,11 @@ type Config struct {
 	// window and cache (BFF_POPULAR_WINDOW, BFF_POPULAR_CACHE_TTL).
 	TableReadModels string `env:"BFF_TABLE_READMODELS" default:"bff-readmodels"`
 	ReadModels      readmodels.Config
+	// Checkout payments (issue 19): the card processor (only "fake", the in-memory test-mode
+	// processor of package payments) and the payments ledger table (dynamodb backend; the
+	// embedded backend keeps the ledger in memory).
+	PaymentsProvider string `env:"BFF_PAYMENTS_PROVIDER" default:"fake"`
+	TablePayments    string `env:"BFF_TABLE_PAYMENTS" default:"bff-payments"`
 }
 
 // Validate checks the configuration; every error names its environment variable.
@@ -100,11 +107,20 @@ func (c Config) Validate() error {
 	default:
 		errs = append(errs, fmt.Errorf("BFF_DATA_BACKEND: %q is not embedded or dynamodb", c.Backend))
 	}
+	if c.PaymentsProvider != "" && c.PaymentsProvider != PaymentsFake { // "": fake
+		errs = append(errs, fmt.Errorf("BFF_PAYMENTS_PROVIDER: %q is not a payments provider (fake)", c.PaymentsProvider))
+	}
+	if c.Backend == BackendDynamoDB && c.TablePayments != "" && (len(c.TablePayments) < 3 || len(c.TablePayments) > 255) {
+		errs = append(errs, fmt.Errorf("BFF_TABLE_PAYMENTS: table name %q must have 3-255 characters", c.TablePayments))
+	}
 	if c.SearchCacheTTL < 0 {
 		errs = append(errs, errors.New("BFF_SEARCH_CACHE_TTL: must not be negative"))
 	}
 	return errors.Join(errs...)
 }
+
+// PaymentsFake is the in-memory test-mode card processor (payments.Fake).
+const PaymentsFake = "fake"
 
 // Tables returns the configured table names.
 func (c Config) Tables() dynamo.Tables {
@@ -116,6 +132,10 @@ type Clients struct {
 	Catalog   *catalog.Client
 	Customers *customers.Client
 	Orders    *orders.Client
+	// Payments is the payments client of checkout (issue 19); FakeProvider its processor
+	// when BFF_PAYMENTS_PROVIDER=fake (tests read its counts).
+	Payments     *payments.Client
+	FakeProvider *payments.Fake
 	// DynamoDB is the SDK client (nil with the embedded backend), for other DynamoDB users
 	// such as the idempotency store; it carries our retry policy.
 	DynamoDB *dynamodb.Client
@@ -153,6 +173,7 @@ func Open(ctx context.Context, cfg Config) (*Clients, error) {
 	var ub customers.Backend
 	var ob orders.Backend
 	var rb readmodels.Backend
+	var ledger payments.Ledger
 	out := &Clients{Backend: cfg.Backend}
 	ttl := time.Duration(0)
 	switch cfg.Backend {
@@ -163,6 +184,7 @@ func Open(ctx context.Context, cfg Config) (*Clients, error) {
 		}
 		cb, ub, ob, rb, out.Faults, out.Events = e.catalog, e.customers, e.orders, e.readModels, e.faults, e.events
 		out.ready = func(context.Context) error { return nil }
+		ledger = newEmbeddedLedger()
 	case BackendDynamoDB:
 		db, err := NewDynamoDBClient(ctx, cfg)
 		if err != nil {
@@ -174,6 +196,7 @@ func Open(ctx context.Context, cfg Config) (*Clients, error) {
 		if cfg.TableReadModels == "" {
 			rb = readmodels.Unavailable("BFF_TABLE_READMODELS is not set")
 		}
+		ledger = dynamo.NewLedger(db, cmp.Or(cfg.TablePayments, "bff-payments"))
 		out.DynamoDB = db
 		out.ready = s.Ready
 		ttl = cfg.SearchCacheTTL
@@ -182,6 +205,8 @@ func Open(ctx context.Context, cfg Config) (*Clients, error) {
 	out.Customers = customers.New(ub, nil)
 	out.Orders = orders.New(ob, out.Catalog, orders.Options{Cursors: codec})
 	out.ReadModels = readmodels.NewClient(rb, cfg.ReadModels, nil)
+	out.FakeProvider = payments.NewFake()
+	out.Payments = payments.New(out.FakeProvider, ledger)
 	return out, nil
 }
 

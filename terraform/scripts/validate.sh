@@ -56,8 +56,9 @@ fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/tf-validate.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-# Copy everything but deploy/ (Go code), local state and lock files.
-tar -C "$tf_dir" --exclude=./deploy --exclude=.terraform --exclude=.terraform.lock.hcl \
+# Copy everything but deploy/ (Go code), local state and lock files. -h: copy what symbolic
+# links point to (modules/checkout/definition.asl.json is one, to shared/checkout).
+tar -h -C "$tf_dir" --exclude=./deploy --exclude=.terraform --exclude=.terraform.lock.hcl \
   --exclude='*.tfstate' --exclude='*.tfstate.backup' -cf - . | tar -C "$tmp" -xf -
 
 # A shared plugin cache makes each init link the provider instead of copying it.

@@ -46,7 +46,7 @@ func markdown(r *Result) string {
 	}
 	sort.Strings(targets)
 	for _, t := range targets {
-		w("| %s orders confirmed with 201, each listed exactly once | %d |\n", t, r.Orders[t])
+		w("| %s orders answered 201 or 202 (checkout saga), each listed exactly once | %d |\n", t, r.Orders[t])
 	}
 	stacks := make([]string, 0, len(r.Stock))
 	for s := range r.Stock {

@@ -39,9 +39,16 @@ type Report struct {
 	Findings    []string      `json:"findings"`
 	Explained   string        `json:"findings_explained"`
 	Runtime     time.Duration `json:"runtime_ns"`
-	// Extra are self-contained sections (markdown, each next to its own floor) that features
-	// add with a one-line hook in benchreport, e.g. the projector throughput.
-	Extra []string `json:"extra_sections,omitempty"`
+	// Sections are self-contained sections appended after the fixed ones (each feature's own
+	// file in cmd/benchreport adds one with a one-line hook).
+	Sections []Section `json:"sections,omitempty"`
+}
+
+// Section is one self-contained section: its data (for latest.json) and its Markdown.
+type Section struct {
+	Name     string `json:"name"`
+	Data     any    `json:"data"`
+	Markdown string `json:"-"`
 }
 
 // Machine describes where the numbers came from.

@@ -220,9 +220,9 @@ func generate(t target, raw []byte) ([]byte, error) {
 		w("\n%s\n", t.Login.Body)
 	}
 
-	creators := map[string]string{} // collection path → operationId of its POST 201
+	creators := map[string]string{} // collection path → operationId of its POST 201 (or 202: accepted, e.g. checkout)
 	for _, o := range ops {
-		if o.Method == "POST" && o.Expect == "201" {
+		if o.Method == "POST" && (o.Expect == "201" || o.Expect == "202") {
 			creators[o.Path] = o.ID
 		}
 	}

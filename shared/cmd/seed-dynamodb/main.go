@@ -9,7 +9,8 @@
 // loads data into tables that exist (e.g. created by Terraform); with -no-data it only creates.
 // The BFF variables matching -table-prefix P are BFF_TABLE_CATALOG=Pcatalog,
 // BFF_TABLE_CUSTOMERS=Pcustomers, BFF_TABLE_ORDERS=Porders and (bff-partner) BFF_TABLE_PARTNERS=Ppartners,
-// the partner registry, seeded with the local demo partner (client demo-partner of the local IdP).
+// the partner registry, seeded with the local demo partner (client demo-partner of the local IdP),
+// and BFF_TABLE_PAYMENTS=Ppayments, the payments ledger of checkout (created empty).
 package main
 
 import (
@@ -75,7 +76,11 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		if err := dynamo.CreateTable(ctx, db, *prefix+dynamo.TablePartners, dynamo.PartnersTable()); err != nil {
 			return err
 		}
-		fmt.Fprintf(out, "tables ready: %s, %s, %s, %s\n", names.Catalog, names.Customers, names.Orders, *prefix+dynamo.TablePartners)
+		// The payments ledger of checkout (issue 19; BFF_TABLE_PAYMENTS, default bff-payments).
+		if err := dynamo.CreateTable(ctx, db, *prefix+"payments", dynamo.LedgerTable()); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "tables ready: %s, %s, %s, %s, %s\n", names.Catalog, names.Customers, names.Orders, *prefix+dynamo.TablePartners, *prefix+"payments")
 	}
 	if *noData {
 		return nil

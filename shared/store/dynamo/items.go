@@ -129,6 +129,12 @@ type orderItem struct {
 	// The request that made the latest change (read by the order-events producer).
 	CorrelationID string `dynamodbav:"correlation_id,omitempty"`
 	TraceHeader   string `dynamodbav:"trace_header,omitempty"`
+	// Checkout saga (issue 19).
+	Saga               bool   `dynamodbav:"saga,omitempty"`
+	PaymentMethod      string `dynamodbav:"payment_method,omitempty"`
+	PaymentToken       string `dynamodbav:"payment_token,omitempty"`
+	Stock              string `dynamodbav:"stock_state,omitempty"`
+	CancellationReason string `dynamodbav:"cancellation_reason,omitempty"`
 }
 
 // mapSlice maps every element with f; nil stays nil (stored as NULL, as before), empty stays
@@ -217,6 +223,8 @@ func orderItemOf(o orders.Order) orderItem {
 		ShippingAddress: addressAttrOf(o.ShippingAddress), History: mapSlice(o.History, statusChangeAttrOf),
 		CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt, Version: o.Version,
 		CorrelationID: o.CorrelationID, TraceHeader: o.TraceHeader,
+		Saga: o.Saga, PaymentMethod: string(o.PaymentMethod), PaymentToken: o.PaymentToken, Stock: string(o.Stock),
+		CancellationReason: o.CancellationReason,
 	}
 }
 
@@ -228,6 +236,8 @@ func (it orderItem) order() orders.Order {
 		ShippingAddress: it.ShippingAddress.address(), History: mapSlice(it.History, statusChangeAttr.statusChange),
 		CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt, Version: it.Version,
 		CorrelationID: it.CorrelationID, TraceHeader: it.TraceHeader,
+		Saga: it.Saga, PaymentMethod: orders.PaymentMethod(it.PaymentMethod), PaymentToken: it.PaymentToken,
+		Stock: orders.StockState(it.Stock), CancellationReason: it.CancellationReason,
 	}
 }
 

@@ -149,7 +149,10 @@ func TestItemAttributeNames(t *testing.T) {
 		{reflect.TypeFor[orderItem](), cat([]string{"list_key", "id", "customer_id", "channel", "partner_id", "status", "item_count",
 			"lines", "lines.product_id", "lines.sku", "lines.name", "lines.quantity", "history", "history.status", "history.at",
 			"created_at", "updated_at", "version", "correlation_id", "trace_header"}, money("lines.unit_price"), money("lines.total"), money("subtotal"), money("shipping"), money("total"),
-			address("shipping_address"))},
+			address("shipping_address"),
+			// checkout saga (issue 19), absent on older items
+			[]string{"saga", "payment_method", "payment_token", "stock_state", "cancellation_reason"})},
+		{reflect.TypeFor[paymentItem](), cat([]string{"order_id", "authorization_id", "status", "decline_code", "created_at", "updated_at", "version"}, money("amount"))},
 	} {
 		if got := attrNames(tt.typ, ""); !slices.Equal(got, tt.want) {
 			t.Errorf("%s attributes: got %v, want %v", tt.typ.Name(), got, tt.want)

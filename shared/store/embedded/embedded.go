@@ -37,6 +37,7 @@ type Store struct {
 	customers  map[string]customers.Customer
 	orders     map[string]orders.Order
 	list       []catalog.Product // snapshot for ListProducts; nil after a write
+	stockSeq   map[string]int64  // product id → sequence of the import that last set its stock (stockimport.go)
 	// onOrder is told of every committed order write (the in-process outbox, see OnOrderChange).
 	onOrder func(old *orders.Order, cur orders.Order)
 }

@@ -302,7 +302,7 @@ func WildcardActions(mods ...*Module) []Finding {
 }
 
 // WildcardResources reports `resources = [... "*" ...]` in IAM policy statements whose
-// actions are not all X-Ray actions (X-Ray has no resource-level permissions). KMS key policies
+// actions are not all X-Ray or log-delivery actions (neither has resource-level permissions). KMS key policies
 // (policy documents named *_key_policy) are exempt: there "*" means the key itself.
 func WildcardResources(mods ...*Module) []Finding {
 	var out []Finding
@@ -317,6 +317,14 @@ func WildcardResources(mods ...*Module) []Finding {
 		}
 	}
 	return out
+}
+
+// logDeliveryActions are what a state machine's role needs to send its logs to CloudWatch Logs
+// (vended logs). AWS documents them on "*" only: none supports resource-level permissions.
+var logDeliveryActions = map[string]bool{
+	"logs:CreateLogDelivery": true, "logs:GetLogDelivery": true, "logs:UpdateLogDelivery": true,
+	"logs:DeleteLogDelivery": true, "logs:ListLogDeliveries": true, "logs:PutResourcePolicy": true,
+	"logs:DescribeResourcePolicies": true, "logs:DescribeLogGroups": true,
 }
 
 func wildcardResources(top *hclsyntax.Block) []Finding {
@@ -341,13 +349,13 @@ func wildcardResources(top *hclsyntax.Block) []Finding {
 		}
 		if act, ok := b.Body.Attributes["actions"]; ok {
 			lits := StringLiterals(act.Expr)
-			onlyXRay := len(lits) > 0
+			onlyStar := len(lits) > 0
 			for _, l := range lits {
-				if !strings.HasPrefix(l, "xray:") {
-					onlyXRay = false
+				if !strings.HasPrefix(l, "xray:") && !logDeliveryActions[l] {
+					onlyStar = false
 				}
 			}
-			if onlyXRay {
+			if onlyStar {
 				return nil
 			}
 		}

@@ -11,6 +11,7 @@ import (
 	webapp "bffsuite.dev/bff-web/app"
 	"bffsuite.dev/shared/config"
 	"bffsuite.dev/shared/devices"
+	"bffsuite.dev/shared/imports"
 	"bffsuite.dev/shared/revocation"
 	"bffsuite.dev/shared/store/dynamo"
 )
@@ -32,7 +33,7 @@ func configSources(t *testing.T) (vars map[string][]config.Var, complete bool) {
 func goTables(t *testing.T) (map[string]Table, bool) {
 	t.Helper()
 	out := map[string]Table{}
-	all := append(dynamo.Schema(), dynamo.IdempotencyTable(), dynamo.PartnersTable(), devices.TableSchema(), revocation.TableSchema(), dynamo.ReadModelsTable())
+	all := append(dynamo.Schema(), dynamo.IdempotencyTable(), dynamo.PartnersTable(), devices.TableSchema(), revocation.TableSchema(), imports.TableSchema(), dynamo.ReadModelsTable())
 	for _, gt := range all {
 		table := Table{
 			HashKey:      gt.Hash.Name,

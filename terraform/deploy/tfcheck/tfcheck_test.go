@@ -47,6 +47,12 @@ var defaultOnLambda = map[string]string{
 	"BFF_TRACE_SAMPLE_RATIO":            "spans feed log correlation; sample everything",
 	"BFF_POPULAR_WINDOW":                "the 24 h \"Popular now\" window default",
 	"BFF_POPULAR_CACHE_TTL":             "tuning knob of the popularity cache",
+	// Checkout (issue 19): with BFF_CHECKOUT=stepfunctions the saga runs on Step Functions and
+	// its tasks in the checkout-tasks function, which owns the ledger (terraform/modules/checkout).
+	"BFF_CHECKOUT_WAIT_SCALE": "scales the in-process runner's retry waits; unused with BFF_CHECKOUT=stepfunctions",
+	"BFF_PAYMENTS_PROVIDER":   "the BFFs call no card processor with BFF_CHECKOUT=stepfunctions (checkout-tasks does)",
+	"BFF_TABLE_PAYMENTS":      "the BFFs do not touch the payments ledger with BFF_CHECKOUT=stepfunctions (checkout-tasks does)",
+	"BFF_IMPORTS_URL_TTL":     "the 15 min upload URL lifetime default is the documented one",
 }
 
 // Variables no Lambda sets, with the reason (add them with extra_environment when needed).
@@ -79,6 +85,9 @@ var localOnly = map[string]string{
 	"BFF_DYNAMODB_ENDPOINT":     "DynamoDB Local endpoint",
 	"BFF_FAULTS":                "fault injection of the embedded backend (tests, demos)",
 	"BFF_PARTNER_REGISTRY_FILE": "file form of the registry; Lambdas get BFF_PARTNER_REGISTRY inline",
+	"BFF_IMPORTS_DIR":           "local blob directory of imports (no bucket)",
+	"BFF_IMPORTS_SIGNING_KEY":   "signs the local blob directory's URLs (no bucket)",
+	"BFF_IMPORTS_S3_ENDPOINT":   "S3 endpoint override (moto in tests)",
 }
 
 func isLocalOnly(name string) bool {

@@ -35,6 +35,8 @@ module "suite" {
   lambda_architecture       = var.lambda_architecture
   saved_log_queries         = var.saved_log_queries
   lambda_logging_config     = var.lambda_logging_config
+  # Bulk imports: only the rehearsal changes it (moto gap, see the variable).
+  imports_attach_dead_letter_queue = var.imports_attach_dead_letter_queue
 
   deletion_protection = false
   log_retention_days  = 14

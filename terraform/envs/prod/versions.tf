@@ -1,5 +1,5 @@
 terraform {
-  required_version = ">= 1.6"
+  required_version = ">= 1.10"
 
   required_providers {
     aws = {
@@ -8,15 +8,11 @@ terraform {
     }
   }
 
-  # Remote state is yours to set up: create the bucket once (versioning and encryption on),
-  # uncomment this block, fill it in and run `tofu init` (or `terraform init`) again.
-  # use_lockfile needs Terraform >= 1.10 / OpenTofu >= 1.10; older versions need dynamodb_table.
-  #
-  # backend "s3" {
-  #   bucket       = "my-company-tfstate"
-  #   key          = "bffsuite/prod/terraform.tfstate"
-  #   region       = "eu-central-1"
-  #   encrypt      = true
-  #   use_lockfile = true
-  # }
+  # State lives in S3 (it holds the app client secrets and API key values): a partial backend,
+  # filled at init from backend.hcl, which `bffdeploy init-state -env prod` writes after creating or
+  # checking the bucket (versioned, encrypted, public access blocked, TLS only). bffdeploy passes
+  # it as `init -backend-config=backend.hcl`; by hand: `tofu init -backend-config=backend.hcl`.
+  # use_lockfile (state locking by S3 conditional writes, no DynamoDB table) needs >= 1.10.
+  # Offline checks use `init -backend=false` and never read it.
+  backend "s3" {}
 }

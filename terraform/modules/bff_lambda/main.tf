@@ -183,6 +183,10 @@ resource "aws_lambda_function" "this" {
   depends_on = [aws_iam_role_policy.this]
 
   lifecycle {
+    precondition {
+      condition     = !var.behind_api_gateway || var.timeout_seconds <= 28
+      error_message = "timeout_seconds of ${var.function_name} must be at most 28 behind API Gateway (it gives up after 29 s)."
+    }
     # Without this, plan passes and apply creates the tables, pool and roles, then stops at the
     # first function: fail at plan time and say how to build the zip.
     precondition {

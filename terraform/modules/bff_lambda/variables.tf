@@ -43,13 +43,19 @@ variable "memory_mb" {
 
 variable "timeout_seconds" {
   type        = number
-  description = "Function timeout in seconds; must stay under API Gateway's 29 s integration limit."
+  description = "Function timeout in seconds; behind API Gateway (behind_api_gateway) it must stay under the 29 s integration limit, a worker may use up to Lambda's 900 s."
   default     = 10
 
   validation {
-    condition     = var.timeout_seconds >= 1 && var.timeout_seconds <= 28 && floor(var.timeout_seconds) == var.timeout_seconds
-    error_message = "timeout_seconds must be a whole number from 1 to 28 (API Gateway gives up after 29 s)."
+    condition     = var.timeout_seconds >= 1 && var.timeout_seconds <= 900 && floor(var.timeout_seconds) == var.timeout_seconds
+    error_message = "timeout_seconds must be a whole number from 1 to 900 (Lambda's maximum)."
   }
+}
+
+variable "behind_api_gateway" {
+  type        = bool
+  description = "The function serves an API Gateway integration (the BFFs): its timeout must then be at most 28 s. False for workers behind queues."
+  default     = true
 }
 
 variable "environment" {

@@ -107,6 +107,8 @@ variable "partner_scopes" {
     "inventory.read" = "Read stock levels"
     "orders.read"    = "Read the partner's orders"
     "orders.write"   = "Create and change the partner's orders"
+    "imports.write"  = "Start the partner's bulk imports"
+    "imports.read"   = "Read the partner's bulk imports and their reports"
   }
 }
 

@@ -142,12 +142,16 @@ locals {
     BFF_PARTNER_DEPRECATIONS = join(",", var.partner_deprecations)
     BFF_BASE_PATHS           = local.base_path["partner"]
     BFF_SECRETS_SSM_PREFIX   = local.secrets_prefix["partner"]
+    # Bulk imports (module.imports at the end of this file).
+    BFF_IMPORTS_BUCKET = module.imports.bucket_name
+    BFF_TABLE_IMPORTS  = module.tables.table_names["imports"]
   }, lookup(var.extra_environment, "partner", {}))
 
+  # local.checkout_environment: the checkout saga's (issue 19, block at the end of this file).
   environment = {
-    web     = local.web_environment
-    mobile  = local.mobile_environment
-    partner = local.partner_environment
+    web     = merge(local.checkout_environment, local.web_environment)
+    mobile  = merge(local.checkout_environment, local.mobile_environment)
+    partner = merge(local.checkout_environment, local.partner_environment)
   }
 
   # --- routes (tfcheck compares them with the BFFs' openapi.json) -------------------------------
@@ -179,6 +183,9 @@ locals {
     "GET /v1/orders/{id}"         = { scopes = ["orders.read"] }
     "POST /v1/orders"             = { scopes = ["orders.write"] }
     "POST /v1/orders/{id}/cancel" = { scopes = ["orders.write"] }
+    "POST /v1/imports"            = { scopes = ["imports.write"] }
+    "GET /v1/imports"             = { scopes = ["imports.read"] }
+    "GET /v1/imports/{id}"        = { scopes = ["imports.read"] }
   }
   partner_rest_routes = {
     for k, r in local.partner_routes : k => {
@@ -260,6 +267,10 @@ module "lambda" {
   log_retention_days    = var.log_retention_days
   xray_tracing          = var.xray_tracing
   environment           = local.environment[each.key]
+  # Checkout (issue 19, block at the end of this file): states:StartExecution on the checkout
+  # state machine for the BFFs in local.checkout_bffs. Bulk imports (issue 20, module.imports at
+  # the end): bff-partner's presign rights and import records.
+  extra_policy_statements = concat(lookup(local.checkout_policy_statements, each.key, []), each.key == "partner" ? module.imports.partner_policy_statements : [])
   # Attached only with tracing on: the collector extension adds to every cold start.
   otel_collector_layer_arn = var.xray_tracing ? var.otel_collector_layer_arn : null
   ssm_parameter_arns       = local.secret_parameter_arns[each.key]
@@ -382,6 +393,80 @@ module "observability" {
   # so a Cognito outage breaks login; partner calls only DynamoDB.
   dependencies = each.key == "partner" ? ["DynamoDB"] : ["DynamoDB", "Cognito Identity Provider"]
   tags         = var.tags
+}
+
+# --- checkout saga on Step Functions (issue 19) -------------------------------------------------
+# The state machine from the repository's one definition (shared/checkout/definition.asl.json,
+# linked into terraform/modules/checkout), the checkout-tasks function behind every
+# Task state, the payments ledger, logs, tracing and alarms (terraform/modules/checkout). The BFFs
+# that place orders start executions: local.environment above merges local.checkout_environment
+# into their environment, and module "lambda" local.checkout_policy_statements into their role.
+
+locals {
+  # Every BFF places orders (partner orders on account skip the payment by a Choice).
+  checkout_bffs = ["web", "mobile", "partner"]
+  # Merged into every BFF's environment (local.environment above): all of them place orders.
+  checkout_environment = {
+    BFF_CHECKOUT                   = "stepfunctions"
+    BFF_CHECKOUT_STATE_MACHINE_ARN = module.checkout.state_machine_arn
+  }
+  checkout_policy_statements = {
+    for b in local.checkout_bffs : b => [{
+      sid       = "CheckoutStartExecution"
+      actions   = ["states:StartExecution"]
+      resources = [module.checkout.state_machine_arn]
+    }]
+  }
+}
+
+module "checkout" {
+  source = "../checkout"
+
+  name_prefix               = local.name_prefix
+  zip_path                  = "${var.artifact_dir}/checkout-tasks.zip"
+  architecture              = var.lambda_architecture
+  logging_config            = var.lambda_logging_config
+  log_level                 = var.log_level
+  log_retention_days        = var.log_retention_days
+  xray_tracing              = var.xray_tracing
+  otel_collector_layer_arn  = var.otel_collector_layer_arn
+  state_machine_log_level   = var.checkout_state_machine_log_level
+  orders_table              = { name = module.tables.table_names["orders"], arn = module.tables.table_arns["orders"] }
+  catalog_table             = { name = module.tables.table_names["catalog"], arn = module.tables.table_arns["catalog"] }
+  cursor_key_parameter_name = "${var.secrets_ssm_prefix}/${var.environment}/checkout-tasks/BFF_CURSOR_KEY"
+  deletion_protection       = var.deletion_protection
+  alarm_topic_arn           = local.alarm_topic_arn
+  tags                      = var.tags
+}
+
+# --- Partner bulk imports (issue 20, shared/imports, docs/imports.md) --------------------------
+# Bucket (private, encrypted, TLS only, lifecycle), S3 → SQS upload notifications, the import
+# worker with bounded reserved concurrency and a dead-letter alarm. bff-partner's part (bucket
+# and table in its environment, presign rights) is wired in module "lambda" above.
+module "imports" {
+  source = "../imports"
+
+  name_prefix  = local.name_prefix
+  zip_path     = "${var.artifact_dir}/import-worker.zip"
+  architecture = var.lambda_architecture
+  catalog_table = {
+    name       = module.tables.table_names["catalog"]
+    arn        = module.tables.table_arns["catalog"]
+    index_arns = module.tables.index_arns["catalog"]
+  }
+  imports_table = {
+    name = module.tables.table_names["imports"]
+    arn  = module.tables.table_arns["imports"]
+  }
+  worker_timeout_seconds      = var.imports_worker_timeout_seconds
+  worker_reserved_concurrency = var.imports_worker_reserved_concurrency
+  attach_dead_letter_queue    = var.imports_attach_dead_letter_queue
+  force_destroy               = !var.deletion_protection
+  alarm_topic_arn             = local.alarm_topic_arn
+  log_retention_days          = var.log_retention_days
+  log_level                   = var.log_level
+  logging_config              = var.lambda_logging_config
+  tags                        = var.tags
 }
 
 # --- order events (issue 18, docs/events.md) ----------------------------------------------------

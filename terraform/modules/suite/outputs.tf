@@ -144,6 +144,31 @@ output "cognito_domain_url" {
   value       = trimsuffix(module.cognito.token_endpoint, "/oauth2/token")
 }
 
+# --- checkout saga on Step Functions (issue 19) -------------------------------------------------
+
+output "checkout" {
+  description = "The checkout saga: state machine ARN and name, its task function, the payments ledger table, the log group and the alarms."
+  value = {
+    state_machine_arn   = module.checkout.state_machine_arn
+    state_machine_name  = module.checkout.state_machine_name
+    task_function_name  = module.checkout.task_function_name
+    payments_table_name = module.checkout.payments_table_name
+    log_group_name      = module.checkout.log_group_name
+    alarm_names         = module.checkout.alarm_names
+  }
+}
+
+# --- Partner bulk imports (module.imports) ---------------------------------------------------
+output "imports" {
+  description = "Bulk imports: bucket, queue, dead-letter queue and worker function."
+  value = {
+    bucket          = module.imports.bucket_name
+    queue_url       = module.imports.queue_url
+    dlq_url         = module.imports.dlq_url
+    worker_function = module.imports.worker_function_name
+  }
+}
+
 # --- order events (issue 18) ----------------------------------------------------------------------
 output "order_events_bus_name" {
   description = "The order events bus (Source bffsuite.orders): webhooks, push and other consumers add their rule on it."

@@ -67,5 +67,11 @@ locals {
         by_customer = { hash_key = "customer_id" } # List (notification sender)
       }
     }
+    # partner bulk imports (shared/imports): a partner's imports by id (ids sort by age)
+    imports = {
+      hash_key   = "partner_id"
+      range_key  = "id"
+      attributes = { partner_id = "S", id = "S" }
+    }
   }
 }

@@ -112,7 +112,7 @@ variable "partners" {
     scopes    = list(string)
     rate_tier = string
   }))
-  description = "Partners keyed by name: scopes (catalog.read, inventory.read, orders.read, orders.write) and rate tier. Each gets a client-credentials app client and an API key."
+  description = "Partners keyed by name: scopes (catalog.read, inventory.read, orders.read, orders.write, imports.write, imports.read) and rate tier. Each gets a client-credentials app client and an API key."
   default     = {}
 }
 
@@ -281,6 +281,33 @@ variable "ses_email" {
     condition     = var.ses_email == null || try(can(regex("^arn:[^:]+:ses:[^:]+:[0-9]{12}:identity/.+", var.ses_email.identity_arn)) && length(var.ses_email.from_address) > 0, false)
     error_message = "ses_email.identity_arn must be an SES identity ARN (arn:aws:ses:REGION:ACCOUNT:identity/NAME) and from_address must be set."
   }
+}
+
+# --- checkout saga on Step Functions (issue 19) -------------------------------------------------
+
+variable "checkout_state_machine_log_level" {
+  type        = string
+  description = "Execution events the checkout state machine logs to CloudWatch Logs (ERROR, ALL or FATAL; execution data is never logged): see terraform/modules/checkout."
+  default     = "ERROR"
+}
+
+# --- Partner bulk imports (module.imports) ---------------------------------------------------
+variable "imports_worker_timeout_seconds" {
+  type        = number
+  description = "Timeout of one import worker run; larger files continue in further runs."
+  default     = 300
+}
+
+variable "imports_worker_reserved_concurrency" {
+  type        = number
+  description = "Reserved concurrency of the import worker: at most this many imports run at once."
+  default     = 5
+}
+
+variable "imports_attach_dead_letter_queue" {
+  type        = bool
+  description = "Attach the import queue's dead-letter queue; only `make rehearse` sets false (moto 5.2.1 reformats RedrivePolicy, so every plan would show an update)."
+  default     = true
 }
 
 # --- order events (issue 18) ----------------------------------------------------------------------

@@ -51,6 +51,14 @@ type App struct {
 const usage = `bffdeploy builds, plans, applies and inspects the BFF suite's infrastructure.
 
 Usage:
+  bffdeploy init-state -env ENV [-bucket NAME] [-region R] [-kms-key ARN] [-print] [-force] [-root DIR]
+                     create or verify the env's S3 state bucket (versioned, encrypted, public access
+                     blocked, TLS only) and write terraform/envs/ENV/backend.hcl
+  bffdeploy guided   -env ENV [-non-interactive] [-region R] [-domain-prefix P] [-web-origins O,...]
+                     [-account ID,...] [-partner NAME:SCOPE,...:TIER ...] [-out FILE] [-force]
+                     first run: ask (or take from flags) the env's settings, validate them like the
+                     env root does and write terraform/envs/ENV/terraform.tfvars (never overwritten
+                     without -force)
   bffdeploy build    [-only bff-web,...] [-out dist] [-arch arm64|amd64]
   bffdeploy plan     -env ENV [-out FILE] [-allow-destroy] [terraform flags]
   bffdeploy apply    -env ENV [-plan FILE | -yes] [-allow-destroy] [terraform flags]
@@ -85,14 +93,16 @@ func (a *App) Run(ctx context.Context, args []string) int {
 		return ExitUsage
 	}
 	cmds := map[string]func(context.Context, []string) error{
-		"build":    a.build,
-		"plan":     a.plan,
-		"apply":    a.apply,
-		"outputs":  a.outputs,
-		"destroy":  a.destroy,
-		"validate": a.validate,
-		"partner":  a.partner,
-		"version":  a.version,
+		"build":      a.build,
+		"plan":       a.plan,
+		"apply":      a.apply,
+		"outputs":    a.outputs,
+		"destroy":    a.destroy,
+		"validate":   a.validate,
+		"partner":    a.partner,
+		"version":    a.version,
+		"init-state": a.initState,
+		"guided":     a.guided,
 	}
 	name := args[0]
 	if name == "-h" || name == "-help" || name == "--help" || name == "help" {

@@ -159,7 +159,7 @@ func (a *App) checkZips(s *session) error {
 	}
 	dir = filepath.Clean(dir)
 	var bad []string
-	for _, t := range lambdazip.BFFs {
+	for _, t := range lambdazip.All() { // the workers too: Terraform deploys their zips
 		p := filepath.Join(dir, t.Name+".zip")
 		if err := zipHasBootstrap(p); err != nil {
 			bad = append(bad, fmt.Sprintf("\n  %s: %v", p, err))
@@ -309,6 +309,12 @@ func (a *App) prepare(ctx context.Context, f *tfFlags, zips bool) (*session, err
 			return nil, err
 		}
 	}
+	if err := checkBackendConfig(s.cfg); err != nil {
+		return nil, err
+	}
+	if err := checkLockFile(s.cfg); err != nil {
+		return nil, err
+	}
 	if err := a.checkAWS(ctx, s, f); err != nil {
 		return nil, err
 	}
@@ -384,6 +390,10 @@ func (a *App) plan(ctx context.Context, args []string) error {
 		if err := a.quota(ctx, s.plan); err != nil {
 			return err
 		}
+		// apply refuses missing secrets; plan only warns, so CI shows it at review time.
+		if err := a.checkSecrets(ctx, s); err != nil {
+			fmt.Fprintf(a.Stderr, "warning: apply will stop here: %v\n", err)
+		}
 	}
 	fmt.Fprintf(a.Stdout, "\nSaved plan: %s\nApply exactly this plan with: bffdeploy apply -env %s -plan %s\n", planFile, s.cfg.Env, planFile)
 	return nil
@@ -417,6 +427,9 @@ func (a *App) apply(ctx context.Context, args []string) error {
 		if _, err := a.review(ctx, s, planFile, *allow); err != nil {
 			return err
 		}
+		if err := a.secretsBeforeApply(ctx, s); err != nil {
+			return err
+		}
 		return a.applyPlan(ctx, s, planFile)
 	}
 	planFile := defaultPlanFile(s.cfg) + ".apply"
@@ -434,6 +447,9 @@ func (a *App) apply(ctx context.Context, args []string) error {
 	if !sum.HasChanges() {
 		return nil
 	}
+	if err := a.secretsBeforeApply(ctx, s); err != nil {
+		return err
+	}
 	if !*yes {
 		answer, err := a.readLine(fmt.Sprintf("\nApply these changes to %s? Only 'yes' is accepted: ", s.cfg.Env))
 		if err != nil {
@@ -444,6 +460,14 @@ func (a *App) apply(ctx context.Context, args []string) error {
 		}
 	}
 	return a.applyPlan(ctx, s, planFile)
+}
+
+// secretsBeforeApply checks the required SSM secrets when the AWS check ran (the root uses AWS).
+func (a *App) secretsBeforeApply(ctx context.Context, s *session) error {
+	if !s.aws {
+		return nil
+	}
+	return a.checkSecrets(ctx, s)
 }
 
 func (a *App) applyPlan(ctx context.Context, s *session, planFile string) error {

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"bffsuite.dev/deploy/internal/lambdazip"
 )
 
 // writeZip writes a zip holding the named entries.
@@ -43,7 +45,7 @@ func TestZipsCheckedBeforePlan(t *testing.T) {
 		noInit bool
 	}{
 		{name: "no zips", setup: func(t *testing.T, dist string) {}, code: ExitFailed, noInit: true,
-			texts: []string{"bff-web.zip: missing", "bff-mobile.zip: missing", "bff-partner.zip: missing", "build them first with `make lambda`"}},
+			texts: []string{"bff-web.zip: missing", "bff-mobile.zip: missing", "bff-partner.zip: missing", "import-worker.zip: missing", "build them first with `make lambda`"}},
 		{name: "one missing, one not a zip, one without bootstrap", code: ExitFailed, noInit: true,
 			setup: func(t *testing.T, dist string) {
 				writeZip(t, filepath.Join(dist, "bff-web.zip"), "bootstrap")
@@ -55,8 +57,8 @@ func TestZipsCheckedBeforePlan(t *testing.T) {
 			texts: []string{"bff-mobile.zip: not a readable zip", "bff-partner.zip: no bootstrap in the zip", "make lambda"}},
 		{name: "all built", code: ExitOK, texts: []string{"Lambda zips present in", "==> plan done in"},
 			setup: func(t *testing.T, dist string) {
-				for _, n := range []string{"bff-web", "bff-mobile", "bff-partner"} {
-					writeZip(t, filepath.Join(dist, n+".zip"), "bootstrap")
+				for _, target := range lambdazip.All() { // the BFFs and the workers
+					writeZip(t, filepath.Join(dist, target.Name+".zip"), "bootstrap")
 				}
 			}},
 	}

@@ -43,6 +43,8 @@ var Workers = []Target{
 	// Order events (issue 18): the orders stream producer and the read-model projector.
 	{Name: "order-events", Pkg: "./workers/cmd/order-events"},
 	{Name: "projector", Pkg: "./workers/cmd/projector"},
+	{Name: "checkout-tasks", Pkg: "./workers/cmd/checkout-tasks"}, // issue 19: the checkout saga's Task states
+	{Name: "import-worker", Pkg: "./workers/cmd/import-worker"},   // partner bulk imports (shared/imports)
 }
 
 // All is every function this repository ships: the BFFs, then the workers.

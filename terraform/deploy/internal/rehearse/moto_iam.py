@@ -26,6 +26,11 @@ session anyway through its session_revocations table.
 And SQS's RedrivePolicy attribute is answered compact, as AWS answers it: moto 5.2.1 writes it
 with json.dumps' default separators, which the provider stores as is, so every second plan
 showed a "whitespace changes" update of each queue with a DLQ (order_events).
+Step Functions is checked the same way: an action naming a state machine or an execution
+(StartExecution, DescribeExecution, ...) against that ARN, as AWS does.
+And it adds Step Functions' ListStateMachineVersions, which moto 5.2.1 lacks (500) and the AWS
+provider calls after creating or reading an aws_sfn_state_machine (the checkout saga): the
+machine's published versions from moto's own model, newest first, as AWS lists them.
 Usage: python3 moto_iam.py -H 127.0.0.1 -p PORT (the arguments of moto_server).
 """
 import json
@@ -34,12 +39,13 @@ import sys
 from moto.cognitoidp.exceptions import NotAuthorizedError
 from moto.cognitoidp.responses import CognitoIdpResponse
 from moto.core.authorization import ActionAuthenticatorMixin
-from moto.core.responses import EmptyResult
+from moto.core.responses import ActionResult, EmptyResult
 from moto.dynamodb.responses import DynamoHandler
 from moto.events.responses import EventsHandler
 from moto.iam.access_control import IAMRequest
 from moto.sqs.models import Queue
 from moto.ssm.responses import SimpleSystemManagerResponse
+from moto.stepfunctions.responses import StepFunctionResponse
 
 
 def _request_as(action):
@@ -102,6 +108,16 @@ def _dynamodb_auth(self, resource="*"):
     return ActionAuthenticatorMixin._authenticate_and_authorize_normal_action(self, resource)
 
 
+def _sfn_auth(self, resource="*"):
+    # Step Functions authorizes an action on the state machine or execution it names (a BFF's
+    # states:StartExecution on the checkout machine's ARN); the others against "*".
+    body = _body(self)
+    arn = body.get("stateMachineArn") or body.get("executionArn")
+    if isinstance(arn, str) and arn:
+        return self._authenticate_and_authorize_action(IAMRequest, arn)
+    return ActionAuthenticatorMixin._authenticate_and_authorize_normal_action(self, resource)
+
+
 # The user pool API operations that take no IAM credentials (Cognito developer guide, "Using the
 # Amazon Cognito user pools API": unauthenticated and token-authorized operations).
 _COGNITO_PUBLIC = {
@@ -138,7 +154,17 @@ def _revoke_token(self):
     return EmptyResult()  # Cognito answers an unknown token with success as well
 
 
+def _list_state_machine_versions(self):
+    machine = self.stepfunction_backend.describe_state_machine(self._get_param("stateMachineArn"))
+    versions = sorted(machine.versions.values(), key=lambda v: v.version, reverse=True)
+    return ActionResult({"stateMachineVersions": [
+        {"stateMachineVersionArn": v.arn, "creationDate": v.creation_date} for v in versions
+    ]})
+
+
 SimpleSystemManagerResponse._authenticate_and_authorize_normal_action = _ssm_auth
+StepFunctionResponse.list_state_machine_versions = _list_state_machine_versions
+StepFunctionResponse._authenticate_and_authorize_normal_action = _sfn_auth
 CognitoIdpResponse.revoke_token = _revoke_token
 CognitoIdpResponse._authenticate_and_authorize_normal_action = _cognito_auth
 DynamoHandler._authenticate_and_authorize_normal_action = _dynamodb_auth

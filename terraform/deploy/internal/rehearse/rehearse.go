@@ -189,7 +189,7 @@ func (r *runner) run(ctx context.Context) (err error) {
 		if err := r.step("build zips (linux/"+goarch+")", func() (string, error) {
 			b := lambdazip.Builder{Dir: r.o.Repo, OutDir: dist, Arch: goarch}
 			var sizes []string
-			for _, t := range lambdazip.All() { // the BFFs and the workers (the suite deploys both)
+			for _, t := range lambdazip.All() { // the BFFs and the workers Terraform deploys (checkout-tasks, order-events, projector)
 				art, err := b.Build(ctx, t)
 				if err != nil {
 					return "", err
@@ -203,6 +203,11 @@ func (r *runner) run(ctx context.Context) (err error) {
 	}
 
 	if err := r.step("prepare terraform copy", func() (string, error) { return r.prepare(dist, arch) }); err != nil {
+		return err
+	}
+	// The env roots declare `backend "s3" {}`: the rehearsal runs init-state's bucket setup on
+	// moto and inits with the backend.hcl it writes (state in moto's S3, use_lockfile).
+	if err := r.step("state bucket on moto (init-state)", func() (string, error) { return StateBackend(ctx, r.moto.URL, r.tfRoot) }); err != nil {
 		return err
 	}
 	if err := r.step("tofu init (real hashicorp/aws)", func() (string, error) { return "", r.tofu.Init(ctx) }); err != nil {
@@ -276,7 +281,7 @@ func (r *runner) prepare(dist, arch string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	r.tofu = Tofu{Bin: r.o.Tofu, Dir: r.tfRoot, Env: []string{"TF_CLI_CONFIG_FILE=" + strings.TrimSpace(out)}, Log: logf}
+	r.tofu = Tofu{Bin: r.o.Tofu, Dir: r.tfRoot, Env: append([]string{"TF_CLI_CONFIG_FILE=" + strings.TrimSpace(out)}, stateCredentials...), Log: logf}
 	return "logs in " + r.work, nil
 }
 

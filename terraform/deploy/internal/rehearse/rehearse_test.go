@@ -70,6 +70,7 @@ func TestOverrideCoversEveryService(t *testing.T) {
 		"aws_cloudwatch_metric_alarm": "cloudwatch", "aws_cloudwatch_dashboard": "cloudwatch", "aws_cognito_": "cognitoidp",
 		"aws_dynamodb_": "dynamodb", "aws_iam_": "iam", "aws_lambda_": "lambda", "aws_ssm_": "ssm", "aws_kms_": "kms",
 		"aws_caller_identity": "sts", "aws_sqs_": "sqs", "aws_sns_": "sns", "aws_s3_": "s3", "aws_cloudwatch_event_": "events",
+		"aws_sfn_": "sfn",
 	}
 	re := regexp.MustCompile(`(?m)^(?:resource|data) "(aws_[a-z0-9_]+)"`)
 	files, err := filepath.Glob(filepath.Join(repoRoot, "terraform", "modules", "*", "*.tf"))
@@ -117,7 +118,7 @@ func TestPlanWithoutZips(t *testing.T) {
 		mutate  func(tf string) error
 		wantErr []string
 	}{
-		{name: "precondition in place", wantErr: []string{"bff-", ".zip", "is missing", "make lambda"}},
+		{name: "precondition in place", wantErr: []string{"bffsuite-dev-", ".zip", "is missing", "make lambda"}},
 		{name: "precondition reverted", mutate: dropZipPrecondition},
 	}
 	for _, tt := range tests {

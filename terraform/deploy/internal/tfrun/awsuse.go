@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 )
 
 var (
@@ -55,4 +56,35 @@ func UsesAWS(root string) (bool, error) {
 		return false, nil
 	}
 	return walk(root)
+}
+
+// emptyS3Backend is a partial S3 backend block: `backend "s3" {}`, filled at init by
+// -backend-config.
+var emptyS3Backend = regexp.MustCompile(`(?m)^\s*backend\s+"s3"\s*\{\s*\}`)
+
+// PartialS3Backend reports whether the root's own .tf files declare an empty `backend "s3" {}`
+// (comment lines ignored): such a root cannot init its backend without a backend config file.
+func PartialS3Backend(root string) (bool, error) {
+	files, err := filepath.Glob(filepath.Join(root, "*.tf"))
+	if err != nil {
+		return false, err
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return false, fmt.Errorf("read %s: %w", f, err)
+		}
+		var code []string
+		for _, l := range strings.Split(string(b), "\n") {
+			t := strings.TrimSpace(l)
+			if strings.HasPrefix(t, "#") || strings.HasPrefix(t, "//") {
+				continue
+			}
+			code = append(code, l)
+		}
+		if emptyS3Backend.MatchString(strings.Join(code, "\n")) {
+			return true, nil
+		}
+	}
+	return false, nil
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-exec/tfexec"
@@ -135,10 +136,21 @@ func terraformError(what string, err error) error {
 	return fmt.Errorf("%s: %w", what, err)
 }
 
-// Init runs init. With backend false, the backend is not configured (for validate).
+// BackendConfigFile is the per-env partial backend configuration in a root (written by
+// bffdeploy init-state); Init passes it as -backend-config when it exists.
+const BackendConfigFile = "backend.hcl"
+
+// Init runs init. With backend false, the backend is not configured (for validate). With
+// backend true and ROOT/backend.hcl present, it is passed as -backend-config.
 func (r *Runner) Init(ctx context.Context, backend bool) error {
-	return r.step("init", func() error {
-		if err := r.tf.Init(ctx, tfexec.Backend(backend), tfexec.Upgrade(false)); err != nil {
+	opts := []tfexec.InitOption{tfexec.Backend(backend), tfexec.Upgrade(false)}
+	name := "init"
+	if p := filepath.Join(r.opts.Root, BackendConfigFile); backend && isFile(p) {
+		opts = append(opts, tfexec.BackendConfig(p))
+		name = "init -backend-config=" + BackendConfigFile
+	}
+	return r.step(name, func() error {
+		if err := r.tf.Init(ctx, opts...); err != nil {
 			return terraformError("init "+r.opts.Root, err)
 		}
 		return nil
@@ -180,14 +192,32 @@ func (r *Runner) Show(ctx context.Context, planFile string) (*tfjson.Plan, error
 	return p, err
 }
 
-// Apply applies exactly the given plan file.
+// Apply applies exactly the given plan file, streaming Terraform's JSON UI (apply -json) as one
+// progress line per resource event and ending with the summary, failures and slowest resources.
 func (r *Runner) Apply(ctx context.Context, planFile string) error {
 	return r.step("apply", func() error {
 		opts := []tfexec.ApplyOption{tfexec.DirOrPlan(planFile)}
 		if r.opts.LockTimeout != "" {
 			opts = append(opts, tfexec.LockTimeout(r.opts.LockTimeout))
 		}
-		if err := r.tf.Apply(ctx, opts...); err != nil {
+		var raw io.Writer
+		if r.opts.Verbose {
+			raw = r.opts.Stdout
+		}
+		p := NewProgress(r.opts.Progress, raw)
+		err := r.tf.ApplyJSON(ctx, p, opts...)
+		p.Flush()
+		// ApplyJSON sets the process's stdout to p for good: restore it.
+		if r.opts.Verbose {
+			r.tf.SetStdout(r.opts.Stdout)
+		} else {
+			r.tf.SetStdout(io.Discard)
+		}
+		p.Summary(r.opts.Progress, 5)
+		if err != nil {
+			if errs := p.Errors(); len(errs) > 0 {
+				return terraformError("apply "+planFile, fmt.Errorf("%w\n%s", err, strings.Join(errs, "\n")))
+			}
 			return terraformError("apply "+planFile, err)
 		}
 		return nil
@@ -240,3 +270,5 @@ func Diagnostics(diags []tfjson.Diagnostic) string {
 	}
 	return b.String()
 }
+
+func isFile(p string) bool { st, err := os.Stat(p); return err == nil && !st.IsDir() }
