@@ -27,10 +27,13 @@ import (
 	"bffsuite.dev/shared/catalog"
 	"bffsuite.dev/shared/config"
 	"bffsuite.dev/shared/customers"
+	"bffsuite.dev/shared/events"
 	"bffsuite.dev/shared/faults"
 	"bffsuite.dev/shared/identity/localidp"
 	"bffsuite.dev/shared/orders"
 	"bffsuite.dev/shared/platform"
+	"bffsuite.dev/shared/readmodels"
+	"bffsuite.dev/shared/readmodels/projector"
 	"bffsuite.dev/shared/store/embedded"
 	"bffsuite.dev/shared/store/seed"
 	"github.com/gin-gonic/gin"
@@ -123,10 +126,26 @@ func newFixture(t testing.TB, env map[string]string) *fixture {
 		t.Fatalf("NewVerifier: %v", err)
 	}
 	cat := catalog.New(st.Catalog(), catalog.Options{})
+	// The read models, kept by the projector through the in-process bus (as make run).
+	rm := embedded.NewReadModels()
+	proj := projector.New(rm, cfg.Platform.Store.ReadModels, nil)
+	for _, o := range st.AllOrders() {
+		if err := proj.Handle(ctx, events.Snapshot(o)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bus := events.NewBus(slog.New(slog.DiscardHandler), events.Retry{}) // as make run: in process, asynchronous
+	bus.Subscribe("projector", proj.Handle)
+	t.Cleanup(func() { _ = bus.Close(context.Background()) })
+	st.OnOrderChange(func(old *orders.Order, cur orders.Order) {
+		if e := events.FromChange(old, cur); e != nil {
+			bus.Publish(ctx, *e)
+		}
+	})
 	p := &platform.Platform{
 		Name: Name, Config: cfg.Platform, Logger: logger, Catalog: cat,
 		Customers: customers.New(st.Customers(), nil), Orders: orders.New(st.Orders(), cat, orders.Options{}),
-		Verifier: v, LocalIdP: idp,
+		Verifier: v, LocalIdP: idp, ReadModels: readmodels.NewClient(rm, readmodels.Config{}, nil),
 	}
 	// Checkout (issue 19) in process over the same store, with a fake card processor; retry
 	// intervals scaled 1000× down.

@@ -24,6 +24,7 @@ import (
 	"bffsuite.dev/shared/metrics"
 	"bffsuite.dev/shared/orders"
 	"bffsuite.dev/shared/payments"
+	"bffsuite.dev/shared/readmodels"
 	"bffsuite.dev/shared/server"
 	"bffsuite.dev/shared/store"
 	"bffsuite.dev/shared/tracing"
@@ -76,6 +77,11 @@ type Platform struct {
 	Tracing *tracing.Provider
 	// ClientKind is derived from the name: "bff-web" → "web".
 	ClientKind string
+	// ReadModels reads the order read models (customer summaries, popular products), and
+	// Events is the in-process order event bus of the embedded backend (nil with dynamodb):
+	// see docs/events.md.
+	ReadModels *readmodels.Client
+	Events     *store.EventBus
 	// Checkout starts an order's checkout saga (in process or on Step Functions);
 	// CheckoutTasks are its task handlers and Payments the payments client (issue 19).
 	Checkout      checkout.Starter
@@ -112,6 +118,7 @@ func Open(ctx context.Context, name string, cfg Config) (*Platform, error) {
 	p.stores = clients
 	p.Catalog, p.Customers, p.Orders = clients.Catalog, clients.Customers, clients.Orders
 	p.DynamoDB, p.Faults = clients.DynamoDB, clients.Faults
+	p.ReadModels, p.Events = clients.ReadModels, clients.Events
 	p.ready["data"] = clients.Ready
 
 	if cfg.Auth.Local() {

@@ -178,6 +178,7 @@ func run(ctx context.Context, o options) error {
 	costs(o, r)
 	checkoutSection(ctx, r)              // issue 19: checkout latency, saga vs synchronous order
 	importsSection(ctx, r, o.root, work) // issue 20: bulk imports, worker vs BatchWriteItem floor (imports.go)
+	projectorThroughput(ctx, r)          // order events: read-model projector vs a bare consumer (projector.go)
 	r.Findings = findings(r)
 	if b, err := os.ReadFile(filepath.Join(o.root, "bench", "findings.md")); err == nil {
 		r.Explained = string(b)

@@ -126,6 +126,9 @@ type orderItem struct {
 	CreatedAt       time.Time          `dynamodbav:"created_at"`
 	UpdatedAt       time.Time          `dynamodbav:"updated_at"`
 	Version         int64              `dynamodbav:"version"`
+	// The request that made the latest change (read by the order-events producer).
+	CorrelationID string `dynamodbav:"correlation_id,omitempty"`
+	TraceHeader   string `dynamodbav:"trace_header,omitempty"`
 	// Checkout saga (issue 19).
 	Saga               bool   `dynamodbav:"saga,omitempty"`
 	PaymentMethod      string `dynamodbav:"payment_method,omitempty"`
@@ -219,6 +222,7 @@ func orderItemOf(o orders.Order) orderItem {
 		Subtotal: moneyAttrOf(o.Subtotal), Shipping: moneyAttrOf(o.Shipping), Total: moneyAttrOf(o.Total),
 		ShippingAddress: addressAttrOf(o.ShippingAddress), History: mapSlice(o.History, statusChangeAttrOf),
 		CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt, Version: o.Version,
+		CorrelationID: o.CorrelationID, TraceHeader: o.TraceHeader,
 		Saga: o.Saga, PaymentMethod: string(o.PaymentMethod), PaymentToken: o.PaymentToken, Stock: string(o.Stock),
 		CancellationReason: o.CancellationReason,
 	}
@@ -231,6 +235,7 @@ func (it orderItem) order() orders.Order {
 		Subtotal: it.Subtotal.money(), Shipping: it.Shipping.money(), Total: it.Total.money(),
 		ShippingAddress: it.ShippingAddress.address(), History: mapSlice(it.History, statusChangeAttr.statusChange),
 		CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt, Version: it.Version,
+		CorrelationID: it.CorrelationID, TraceHeader: it.TraceHeader,
 		Saga: it.Saga, PaymentMethod: orders.PaymentMethod(it.PaymentMethod), PaymentToken: it.PaymentToken,
 		Stock: orders.StockState(it.Stock), CancellationReason: it.CancellationReason,
 	}

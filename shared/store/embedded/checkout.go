@@ -43,6 +43,9 @@ func (v ordersView) ReserveStock(ctx context.Context, o orders.Order, from order
 	}
 	v.s.orders[o.ID] = cloneOrder(o)
 	v.s.list = nil
+	if v.s.onOrder != nil { // the in-process outbox (order events), as in UpdateOrder
+		v.s.onOrder(&old, cloneOrder(o))
+	}
 	return nil
 }
 

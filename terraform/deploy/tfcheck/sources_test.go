@@ -33,7 +33,7 @@ func configSources(t *testing.T) (vars map[string][]config.Var, complete bool) {
 func goTables(t *testing.T) (map[string]Table, bool) {
 	t.Helper()
 	out := map[string]Table{}
-	all := append(dynamo.Schema(), dynamo.IdempotencyTable(), dynamo.PartnersTable(), devices.TableSchema(), revocation.TableSchema(), imports.TableSchema())
+	all := append(dynamo.Schema(), dynamo.IdempotencyTable(), dynamo.PartnersTable(), devices.TableSchema(), revocation.TableSchema(), imports.TableSchema(), dynamo.ReadModelsTable())
 	for _, gt := range all {
 		table := Table{
 			HashKey:      gt.Hash.Name,

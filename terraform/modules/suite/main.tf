@@ -33,6 +33,9 @@ locals {
   # The partner registry is read-only to bff-partner: one GetItem per client per cache TTL.
   # Only the deploy CLI's caller (an operator role, not a Lambda) writes it.
   partner_registry = ["dynamodb:GetItem"]
+  # Order read models (order_events below): web home and mobile /v1/me read summaries
+  # (GetItem) and popularity buckets (Query); only the projector writes them.
+  read_models = ["dynamodb:GetItem", "dynamodb:Query"]
 
   table_actions = {
     web = {
@@ -41,6 +44,7 @@ locals {
       orders              = concat(local.dynamodb_read, local.order_write)
       idempotency         = local.idempotency
       session_revocations = local.revocations
+      readmodels          = local.read_models
     }
     mobile = {
       catalog     = concat(local.dynamodb_read, local.stock_reserve)
@@ -48,6 +52,7 @@ locals {
       orders      = concat(local.dynamodb_read, local.order_write)
       idempotency = local.idempotency
       devices     = local.devices
+      readmodels  = local.read_models
     }
     partner = {
       catalog     = concat(local.dynamodb_read, local.stock_reserve)
@@ -80,6 +85,7 @@ locals {
     BFF_TABLE_CATALOG        = module.tables.table_names["catalog"]
     BFF_TABLE_CUSTOMERS      = module.tables.table_names["customers"]
     BFF_TABLE_ORDERS         = module.tables.table_names["orders"]
+    BFF_TABLE_READMODELS     = module.tables.table_names["readmodels"]
     BFF_COGNITO_USER_POOL_ID = module.cognito.user_pool_id
     BFF_COGNITO_ISSUER       = module.cognito.issuer
     BFF_COGNITO_JWKS_URL     = module.cognito.jwks_url
@@ -461,4 +467,31 @@ module "imports" {
   log_level                   = var.log_level
   logging_config              = var.lambda_logging_config
   tags                        = var.tags
+}
+
+# --- order events (issue 18, docs/events.md) ----------------------------------------------------
+# The orders stream → order-events → the orders bus → rule → projector queue (DLQ) → projector →
+# the readmodels table (declared with the other tables), with alarms on the DLQs, the projector
+# queue's oldest message and poison records. Other consumers (webhooks, push) add their rule
+# on module.order_events.event_bus_name.
+module "order_events" {
+  source = "../order_events"
+
+  name_prefix              = local.name_prefix
+  orders_table_arn         = module.tables.table_arns["orders"]
+  orders_stream_arn        = module.tables.stream_arns["orders"]
+  read_models_table_name   = module.tables.table_names["readmodels"]
+  read_models_table_arn    = module.tables.table_arns["readmodels"]
+  artifact_dir             = var.artifact_dir
+  lambda_architecture      = var.lambda_architecture
+  lambda_logging_config    = var.lambda_logging_config
+  log_level                = var.log_level
+  log_retention_days       = var.log_retention_days
+  metrics_namespace        = local.common_environment.BFF_METRICS_NAMESPACE
+  xray_tracing             = var.xray_tracing
+  otel_collector_layer_arn = var.otel_collector_layer_arn
+  stream                   = var.order_events.stream
+  projector                = var.order_events.projector
+  alarm_topic_arn          = local.alarm_topic_arn
+  tags                     = var.tags
 }

@@ -309,3 +309,23 @@ variable "imports_attach_dead_letter_queue" {
   description = "Attach the import queue's dead-letter queue; only `make rehearse` sets false (moto 5.2.1 reformats RedrivePolicy, so every plan would show an update)."
   default     = true
 }
+
+# --- order events (issue 18) ----------------------------------------------------------------------
+variable "order_events" {
+  type = object({
+    stream = optional(object({
+      batch_size                 = optional(number, 100)
+      maximum_retry_attempts     = optional(number, 10)
+      maximum_record_age_seconds = optional(number, 3600)
+      parallelization_factor     = optional(number, 1)
+    }), {})
+    projector = optional(object({
+      batch_size        = optional(number, 10)
+      max_receive_count = optional(number, 5)
+      timeout_seconds   = optional(number, 10)
+      popular_window    = optional(string, "24h")
+    }), {})
+  })
+  description = "Tuning of the order events (terraform/modules/order_events): the orders stream mapping of order-events and the read-model projector."
+  default     = {}
+}

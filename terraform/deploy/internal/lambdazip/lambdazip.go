@@ -40,6 +40,9 @@ var BFFs = []Target{
 // Workers are the event-side functions (workers/cmd/<name>), one zip each like the BFFs. Each
 // feature appends its own entries.
 var Workers = []Target{
+	// Order events (issue 18): the orders stream producer and the read-model projector.
+	{Name: "order-events", Pkg: "./workers/cmd/order-events"},
+	{Name: "projector", Pkg: "./workers/cmd/projector"},
 	{Name: "checkout-tasks", Pkg: "./workers/cmd/checkout-tasks"}, // issue 19: the checkout saga's Task states
 	{Name: "import-worker", Pkg: "./workers/cmd/import-worker"},   // partner bulk imports (shared/imports)
 }

@@ -189,7 +189,7 @@ func (r *runner) run(ctx context.Context) (err error) {
 		if err := r.step("build zips (linux/"+goarch+")", func() (string, error) {
 			b := lambdazip.Builder{Dir: r.o.Repo, OutDir: dist, Arch: goarch}
 			var sizes []string
-			for _, t := range lambdazip.All() { // the BFFs and the workers Terraform deploys (checkout-tasks)
+			for _, t := range lambdazip.All() { // the BFFs and the workers Terraform deploys (checkout-tasks, order-events, projector)
 				art, err := b.Build(ctx, t)
 				if err != nil {
 					return "", err
@@ -422,6 +422,11 @@ func (r *runner) functions(ctx context.Context, dist string) (err error) {
 		return err
 	}
 
+	workers, err := r.prepareWorkers(ctx, dist)
+	if err != nil {
+		return err
+	}
+
 	if err := r.step("seed the catalog (seed-dynamodb)", func() (string, error) {
 		prefix, ok := strings.CutSuffix(tables["catalog"], "catalog")
 		if !ok {
@@ -467,6 +472,9 @@ func (r *runner) functions(ctx context.Context, dist string) (err error) {
 	}
 	if len(failures) > 0 {
 		return errors.New(strings.Join(failures, "\n"))
+	}
+	if err := r.runWorkers(ctx, workers); err != nil {
+		return err
 	}
 	if setup != nil {
 		if err := r.journeys(ctx, setup, fns); err != nil {
