@@ -19,7 +19,10 @@
 //     here: forever), optionally bisected on function error; with ReportBatchItemFailures the
 //     batch resumes from the lowest failed sequence number; a batch given up is described to
 //     OnFailure (the shape Lambda sends to an on-failure destination) and skipped, so the
-//     shard keeps flowing.
+//     shard keeps flowing. An iterator GetRecords refuses for good (TrimmedDataAccessException,
+//     which DynamoDB Local answers forever to an iterator taken before the stream's first
+//     record, or ExpiredIteratorException) is renewed after a fresh DescribeStream, just after
+//     the last record handled.
 //
 // What it does not: MaximumRecordAge, tumbling windows, filter criteria, scaling the number of
 // concurrent pollers, FIFO message-group ordering after a partial failure (only the successes

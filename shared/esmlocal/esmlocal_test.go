@@ -1,10 +1,13 @@
 package esmlocal_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"slices"
 	"strings"
@@ -343,3 +346,98 @@ func TestStreamFailures(t *testing.T) {
 
 // A pool of bootstraps under the Lambda RIE is an Invoker as it is.
 var _ esmlocal.Invoker = (*rie.Pool)(nil).Invoke
+
+// trimmedIterators is an HTTP transport in front of DynamoDB Local that reproduces its
+// TrimmedDataAccessException bug (aws/aws-sdk-java#2923: an iterator taken on a fresh stream
+// before its first record is answered TrimmedDataAccessException forever): every GetRecords
+// with one of the first `poison` iterators GetShardIterator returned fails that way.
+type trimmedIterators struct {
+	next     http.RoundTripper
+	mu       sync.Mutex
+	poison   int
+	poisoned map[string]bool
+	answered int
+}
+
+func (tr *trimmedIterators) RoundTrip(r *http.Request) (*http.Response, error) {
+	target := r.Header.Get("X-Amz-Target")
+	var body []byte
+	if r.Body != nil {
+		body, _ = io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+	}
+	if strings.HasSuffix(target, ".GetRecords") {
+		var in struct{ ShardIterator string }
+		_ = json.Unmarshal(body, &in)
+		tr.mu.Lock()
+		bad := tr.poisoned[in.ShardIterator]
+		if bad {
+			tr.answered++
+		}
+		tr.mu.Unlock()
+		if bad {
+			msg := `{"__type":"com.amazonaws.dynamodb.v20120810#TrimmedDataAccessException","message":"The operation attempted to read past the oldest stream record in a shard."}`
+			return &http.Response{StatusCode: 400, Status: "400 Bad Request", Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+				Header: http.Header{"Content-Type": {"application/x-amz-json-1.0"}}, Body: io.NopCloser(strings.NewReader(msg)),
+				ContentLength: int64(len(msg)), Request: r}, nil
+		}
+	}
+	resp, err := tr.next.RoundTrip(r)
+	if err != nil || !strings.HasSuffix(target, ".GetShardIterator") {
+		return resp, err
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body = io.NopCloser(bytes.NewReader(b))
+	var out struct{ ShardIterator string }
+	_ = json.Unmarshal(b, &out)
+	tr.mu.Lock()
+	if tr.poison > 0 && out.ShardIterator != "" {
+		tr.poison--
+		tr.poisoned[out.ShardIterator] = true
+	}
+	tr.mu.Unlock()
+	return resp, nil
+}
+
+// TestStreamRenewsTrimmedIterator: a mapping whose shard iterator is answered
+// TrimmedDataAccessException (DynamoDB Local, mapping started at TRIM_HORIZON before the
+// first write) re-describes the stream, takes a fresh iterator and delivers every record
+// once, in order.
+func TestStreamRenewsTrimmedIterator(t *testing.T) {
+	db, _ := ddbClients(t)
+	table, arn := streamTable(t, db)
+	tr := &trimmedIterators{next: http.DefaultTransport, poison: 1, poisoned: map[string]bool{}}
+	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
+		HTTPClient: &http.Client{Transport: tr}}
+	streams := dynamodbstreams.NewFromConfig(cfg, func(o *dynamodbstreams.Options) { o.BaseEndpoint = aws.String(testenv.DynamoDB(t).Endpoint) })
+	rec := &recorder{}
+	m, err := esmlocal.Stream(context.Background(), streams, esmlocal.StreamOptions{StreamARN: arn, PollInterval: 20 * time.Millisecond},
+		esmlocal.Handler(func(_ context.Context, ev events.DynamoDBEvent) (any, error) {
+			for _, r := range ev.Records {
+				rec.add(r.Change.Keys["id"].String())
+			}
+			return nil, nil
+		}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Stop(context.Background())
+	time.Sleep(300 * time.Millisecond) // the poller meets the trimmed iterator first
+	put(t, db, table, "first", "second")
+	waitFor(t, "2 records", func() bool { return len(rec.got()) >= 2 })
+	put(t, db, table, "third")
+	waitFor(t, "3 records", func() bool { return len(rec.got()) >= 3 })
+	time.Sleep(200 * time.Millisecond)
+	if got, want := rec.got(), []string{"first", "second", "third"}; !slices.Equal(got, want) {
+		t.Errorf("records: got %v, want %v", got, want)
+	}
+	tr.mu.Lock()
+	answered := tr.answered
+	tr.mu.Unlock()
+	if answered == 0 {
+		t.Errorf("TrimmedDataAccessException answers: got 0, want at least 1 (the test reproduced nothing)")
+	}
+	if got := m.Stats(); got.Processed != 3 {
+		t.Errorf("processed: got %d, want 3", got.Processed)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -169,18 +170,36 @@ func (s *streamPoller) readShard(ctx context.Context, m *Mapping, shardID string
 		return
 	}
 	iter := it.ShardIterator
+	last := "" // sequence number of the last record handled (processed or given up)
 	for iter != nil && ctx.Err() == nil {
 		out, err := s.client.GetRecords(ctx, &dynamodbstreams.GetRecordsInput{ShardIterator: iter})
 		if err != nil {
-			if ctx.Err() == nil {
-				m.count(func(st *Stats) { st.PollErrors++ })
-				s.log.Warn("get records failed", "shard", shardID, "error", err.Error())
-				sleep(ctx, s.o.PollInterval)
+			if ctx.Err() != nil {
+				break
 			}
+			m.count(func(st *Stats) { st.PollErrors++ })
+			if renewable(err) {
+				s.log.Info("shard iterator no longer valid; renewing it", "shard", shardID, "after_sequence", last, "error", err.Error())
+				fresh, gone := s.renew(ctx, shardID, last)
+				if gone {
+					iter = nil
+					break
+				}
+				if fresh != nil {
+					iter = fresh
+				}
+			} else {
+				s.log.Warn("get records failed", "shard", shardID, "error", err.Error())
+			}
+			sleep(ctx, s.o.PollInterval)
 			continue
 		}
 		for i := 0; i < len(out.Records) && ctx.Err() == nil; i += s.o.BatchSize {
-			s.process(ctx, m, shardID, out.Records[i:min(i+s.o.BatchSize, len(out.Records))])
+			batch := out.Records[i:min(i+s.o.BatchSize, len(out.Records))]
+			s.process(ctx, m, shardID, batch)
+			if ctx.Err() == nil {
+				last = aws.ToString(batch[len(batch)-1].Dynamodb.SequenceNumber)
+			}
 		}
 		iter = out.NextShardIterator
 		if len(out.Records) == 0 {
@@ -192,6 +211,45 @@ func (s *streamPoller) readShard(ctx context.Context, m *Mapping, shardID string
 		s.finished[shardID] = true
 		s.mu.Unlock()
 	}
+}
+
+// renewable reports whether a GetRecords error means the iterator itself is bad, so retrying
+// it can never succeed: TrimmedDataAccessException (DynamoDB Local answers it forever to a
+// TRIM_HORIZON iterator taken before the stream's first record; in AWS, an iterator behind
+// the 24 h trim horizon) and ExpiredIteratorException (an iterator older than 15 minutes).
+func renewable(err error) bool {
+	var trimmed *st.TrimmedDataAccessException
+	var expired *st.ExpiredIteratorException
+	return errors.As(err, &trimmed) || errors.As(err, &expired)
+}
+
+// renew re-describes the stream and returns a fresh iterator on the shard just after the last
+// record handled (its beginning when none was), so no record is skipped or delivered twice;
+// when that position was trimmed, the oldest record still kept. gone is true when the shard
+// is no longer listed (the poller's discovery takes over its children). A failed call returns
+// nil, false: the caller keeps its iterator and renews again after its next failed read.
+func (s *streamPoller) renew(ctx context.Context, shardID, last string) (iter *string, gone bool) {
+	shards, err := s.shards(ctx)
+	if err == nil && !known(shards, shardID) {
+		s.log.Info("shard no longer listed", "shard", shardID)
+		return nil, true
+	}
+	in := &dynamodbstreams.GetShardIteratorInput{StreamArn: aws.String(s.o.StreamARN), ShardId: aws.String(shardID),
+		ShardIteratorType: st.ShardIteratorTypeTrimHorizon}
+	if last != "" {
+		in.ShardIteratorType, in.SequenceNumber = st.ShardIteratorTypeAfterSequenceNumber, aws.String(last)
+	}
+	out, err := s.client.GetShardIterator(ctx, in)
+	if err != nil && last != "" && renewable(err) {
+		s.log.Warn("records after the checkpoint were trimmed; resuming at the trim horizon", "shard", shardID, "after_sequence", last)
+		in.ShardIteratorType, in.SequenceNumber = st.ShardIteratorTypeTrimHorizon, nil
+		out, err = s.client.GetShardIterator(ctx, in)
+	}
+	if err != nil {
+		s.log.Warn("renew shard iterator failed; retrying", "shard", shardID, "error", err.Error())
+		return nil, false
+	}
+	return out.ShardIterator, false
 }
 
 // process delivers one batch until it is done or given up; it returns only then (or when ctx

@@ -81,6 +81,25 @@ func TraceID(ctx context.Context) string {
 	return XRayTraceID(sc.TraceID())
 }
 
+// TraceHeader returns the span in ctx as an X-Ray trace header
+// ("Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"), the form
+// Lambda, EventBridge and SQS carry between services, or "" when ctx carries no span. Stored
+// with an order change, it lets the events that change causes continue the request's trace.
+func TraceHeader(ctx context.Context) string {
+	sc := trace.SpanContextFromContext(ctx)
+	if !sc.HasTraceID() {
+		return ""
+	}
+	h := "Root=" + XRayTraceID(sc.TraceID())
+	if sc.HasSpanID() {
+		h += ";Parent=" + sc.SpanID().String()
+	}
+	if sc.IsSampled() {
+		return h + ";Sampled=1"
+	}
+	return h + ";Sampled=0"
+}
+
 // XRayTraceID formats a trace ID in X-Ray form.
 func XRayTraceID(id trace.TraceID) string {
 	const hexdig = "0123456789abcdef"

@@ -14,6 +14,7 @@ import (
 	"bffsuite.dev/shared/cursor"
 	"bffsuite.dev/shared/customers"
 	"bffsuite.dev/shared/domain"
+	"bffsuite.dev/shared/logging"
 )
 
 // Limits and pricing rules.
@@ -182,6 +183,7 @@ func (c *Client) PlaceOrder(ctx context.Context, in PlaceOrderInput) (Order, err
 		History:   []StatusChange{{Status: StatusPending, At: now}},
 		CreatedAt: now, UpdatedAt: now, Version: 1,
 	}
+	o.CorrelationID, o.TraceHeader = logging.CorrelationID(ctx), logging.TraceHeader(ctx)
 	if o.ID == "" {
 		o.ID = NewOrderID()
 	}
@@ -330,6 +332,7 @@ func (c *Client) changeStatus(ctx context.Context, id string, to Status, idempot
 		next := o
 		next.Status, next.UpdatedAt, next.Version = to, now, o.Version+1
 		next.History = append(slices.Clone(o.History), StatusChange{Status: to, At: now})
+		next.CorrelationID, next.TraceHeader = logging.CorrelationID(ctx), logging.TraceHeader(ctx)
 		var restock []StockChange
 		if to == StatusCancelled {
 			for _, l := range o.Lines {

@@ -102,6 +102,11 @@ type Order struct {
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
 	Version         int64 // 1 when placed, +1 per status change
+	// CorrelationID and TraceHeader are those of the request that made the latest change
+	// (placing it, or the status change of this Version); the order events of that change
+	// carry them (shared/events).
+	CorrelationID string
+	TraceHeader   string
 }
 
 // StockChange is a stock movement applied atomically with an order write. For reservations,

@@ -126,6 +126,9 @@ type orderItem struct {
 	CreatedAt       time.Time          `dynamodbav:"created_at"`
 	UpdatedAt       time.Time          `dynamodbav:"updated_at"`
 	Version         int64              `dynamodbav:"version"`
+	// The request that made the latest change (read by the order-events producer).
+	CorrelationID string `dynamodbav:"correlation_id,omitempty"`
+	TraceHeader   string `dynamodbav:"trace_header,omitempty"`
 }
 
 // mapSlice maps every element with f; nil stays nil (stored as NULL, as before), empty stays
@@ -213,6 +216,7 @@ func orderItemOf(o orders.Order) orderItem {
 		Subtotal: moneyAttrOf(o.Subtotal), Shipping: moneyAttrOf(o.Shipping), Total: moneyAttrOf(o.Total),
 		ShippingAddress: addressAttrOf(o.ShippingAddress), History: mapSlice(o.History, statusChangeAttrOf),
 		CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt, Version: o.Version,
+		CorrelationID: o.CorrelationID, TraceHeader: o.TraceHeader,
 	}
 }
 
@@ -223,6 +227,7 @@ func (it orderItem) order() orders.Order {
 		Subtotal: it.Subtotal.money(), Shipping: it.Shipping.money(), Total: it.Total.money(),
 		ShippingAddress: it.ShippingAddress.address(), History: mapSlice(it.History, statusChangeAttr.statusChange),
 		CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt, Version: it.Version,
+		CorrelationID: it.CorrelationID, TraceHeader: it.TraceHeader,
 	}
 }
 

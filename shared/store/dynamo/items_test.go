@@ -148,7 +148,7 @@ func TestItemAttributeNames(t *testing.T) {
 			"preferences", "preferences.language", "preferences.currency", "preferences.newsletter", "preferences.categories"}, address("addresses"))},
 		{reflect.TypeFor[orderItem](), cat([]string{"list_key", "id", "customer_id", "channel", "partner_id", "status", "item_count",
 			"lines", "lines.product_id", "lines.sku", "lines.name", "lines.quantity", "history", "history.status", "history.at",
-			"created_at", "updated_at", "version"}, money("lines.unit_price"), money("lines.total"), money("subtotal"), money("shipping"), money("total"),
+			"created_at", "updated_at", "version", "correlation_id", "trace_header"}, money("lines.unit_price"), money("lines.total"), money("subtotal"), money("shipping"), money("total"),
 			address("shipping_address"))},
 	} {
 		if got := attrNames(tt.typ, ""); !slices.Equal(got, tt.want) {

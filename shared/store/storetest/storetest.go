@@ -20,8 +20,10 @@ import (
 	"bffsuite.dev/shared/cursor"
 	"bffsuite.dev/shared/customers"
 	"bffsuite.dev/shared/domain"
+	"bffsuite.dev/shared/logging"
 	"bffsuite.dev/shared/orders"
 	"bffsuite.dev/shared/store/seed"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // Open returns fresh, empty backends isolated from every other call (a new table prefix).
@@ -83,6 +85,7 @@ func Run(t *testing.T, open Open) {
 		{"ListOrders", testListOrders},
 		{"ConcurrentLastUnits", testConcurrentLastUnits},
 		{"ConcurrentCancel", testConcurrentCancel},
+		{"OrderCarriesRequestContext", testOrderCarriesRequestContext},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -1068,4 +1071,56 @@ func countStatus(h []orders.StatusChange, s orders.Status) int {
 		}
 	}
 	return n
+}
+
+// requestCtx is a context as the middleware leaves it: a correlation ID and a sampled span.
+func requestCtx(t *testing.T, corr string, traceHex, spanHex string) (context.Context, string) {
+	t.Helper()
+	tid, err := trace.TraceIDFromHex(traceHex)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sid, err := trace.SpanIDFromHex(spanHex)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := trace.ContextWithSpanContext(logging.WithCorrelationID(ctxT(t), corr),
+		trace.NewSpanContext(trace.SpanContextConfig{TraceID: tid, SpanID: sid, TraceFlags: trace.FlagsSampled}))
+	return ctx, "Root=1-" + traceHex[:8] + "-" + traceHex[8:] + ";Parent=" + spanHex + ";Sampled=1"
+}
+
+// testOrderCarriesRequestContext: the order item records the correlation ID and trace header of
+// the request that made its latest change (the order events carry them on).
+func testOrderCarriesRequestContext(t *testing.T, e *Env) {
+	a := e.stocked(t, 2)
+	placeCtx, placeHdr := requestCtx(t, "corr-place-0001", "5759e988bd862e3fe1be46a994272793", "53995c3f42cd8ad8")
+	o, err := e.Orders.PlaceOrder(placeCtx, orders.PlaceOrderInput{CustomerID: seed.CustomerDavid, Channel: orders.ChannelWeb,
+		ShippingAddress: address(), Lines: []orders.LineInput{{ProductID: a.ID, Quantity: 1}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored, err := e.Orders.GetOrder(ctxT(t), o.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stored.CorrelationID != "corr-place-0001" || stored.TraceHeader != placeHdr {
+		t.Errorf("placed order carries %q %q, want %q %q", stored.CorrelationID, stored.TraceHeader, "corr-place-0001", placeHdr)
+	}
+	confCtx, confHdr := requestCtx(t, "corr-confirm-02", "6759e988bd862e3fe1be46a994272794", "63995c3f42cd8ad9")
+	if _, err := e.Orders.UpdateStatus(confCtx, o.ID, orders.StatusConfirmed); err != nil {
+		t.Fatal(err)
+	}
+	stored, err = e.Orders.GetOrder(ctxT(t), o.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stored.CorrelationID != "corr-confirm-02" || stored.TraceHeader != confHdr {
+		t.Errorf("confirmed order carries %q %q, want %q %q", stored.CorrelationID, stored.TraceHeader, "corr-confirm-02", confHdr)
+	}
+	if _, err := e.Orders.CancelOrder(ctxT(t), o.ID); err != nil {
+		t.Fatal(err)
+	}
+	if stored, _ = e.Orders.GetOrder(ctxT(t), o.ID); stored.CorrelationID != "" || stored.TraceHeader != "" {
+		t.Errorf("order changed without a request context carries %q %q, want none", stored.CorrelationID, stored.TraceHeader)
+	}
 }
