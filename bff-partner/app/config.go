@@ -46,6 +46,13 @@ type Config struct {
 	// dates as YYYY-MM-DD, e.g. "GET /v1/inventory|2026-12-01|2027-06-01". Marked routes answer
 	// with Deprecation and Sunset headers and are flagged in the OpenAPI document.
 	Deprecations []string `env:"BFF_PARTNER_DEPRECATIONS"`
+
+	// --- partner webhooks and the event feed (issue 18; shared/webhooks) ---
+	// TableWebhooks holds endpoints, deliveries and the per-partner event feed (dynamodb backend).
+	TableWebhooks string `env:"BFF_TABLE_WEBHOOKS" default:"bff-webhooks"`
+	// WebhookQueueURL is the delivery queue POST .../redeliver sends to (dynamodb backend;
+	// empty: redeliver answers 503).
+	WebhookQueueURL string `env:"BFF_WEBHOOK_QUEUE_URL"`
 }
 
 // Validate checks the partner settings; each error names its variable.
@@ -74,6 +81,12 @@ func (c Config) Validate() error {
 	}
 	if c.IdempotencyTTL < time.Hour {
 		errs = append(errs, fmt.Errorf("BFF_IDEMPOTENCY_TTL: %s is shorter than an hour (partners retry for up to a day)", c.IdempotencyTTL))
+	}
+	if len(c.TableWebhooks) < 3 || len(c.TableWebhooks) > 255 {
+		errs = append(errs, fmt.Errorf("BFF_TABLE_WEBHOOKS: table name %q must have 3-255 characters", c.TableWebhooks))
+	}
+	if c.WebhookQueueURL != "" && !strings.HasPrefix(c.WebhookQueueURL, "https://") && !strings.HasPrefix(c.WebhookQueueURL, "http://") {
+		errs = append(errs, fmt.Errorf("BFF_WEBHOOK_QUEUE_URL: %q is not an SQS queue URL", c.WebhookQueueURL))
 	}
 	if _, err := parseDeprecations(c.Deprecations); err != nil {
 		errs = append(errs, fmt.Errorf("BFF_PARTNER_DEPRECATIONS: %w", err))

@@ -180,12 +180,11 @@ func TestFanoutIdempotentFilteredAndFeed(t *testing.T) {
 }
 
 type receiver struct {
-	mu     sync.Mutex
-	fail   int // answer 503 to this many requests
-	seen   map[string]int
-	bodies int
-	v      *Verifier
-	errs   []error
+	mu   sync.Mutex
+	fail int // answer 503 to this many requests
+	seen map[string]int
+	v    *Verifier
+	errs []error
 }
 
 func (r *receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {

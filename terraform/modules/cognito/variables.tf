@@ -103,10 +103,11 @@ variable "partner_scopes" {
   type        = map(string)
   description = "Partner OAuth scopes (name => description) of the resource server."
   default = {
-    "catalog.read"   = "Read the catalog"
-    "inventory.read" = "Read stock levels"
-    "orders.read"    = "Read the partner's orders"
-    "orders.write"   = "Create and change the partner's orders"
+    "catalog.read"    = "Read the catalog"
+    "inventory.read"  = "Read stock levels"
+    "orders.read"     = "Read the partner's orders"
+    "orders.write"    = "Create and change the partner's orders"
+    "webhooks.manage" = "Manage the partner's webhook endpoints and read their deliveries"
   }
 }
 

@@ -33,6 +33,8 @@ locals {
   # The partner registry is read-only to bff-partner: one GetItem per client per cache TTL.
   # Only the deploy CLI's caller (an operator role, not a Lambda) writes it.
   partner_registry = ["dynamodb:GetItem"]
+  # shared/webhooks as bff-partner uses it: endpoints CRUD, deliveries list and redeliver, feed.
+  webhooks_partner = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query"]
 
   table_actions = {
     web = {
@@ -55,6 +57,7 @@ locals {
       orders      = concat(local.dynamodb_read, local.order_write)
       idempotency = local.idempotency
       partners    = local.partner_registry
+      webhooks    = local.webhooks_partner # issue 18: webhook endpoints, deliveries, event feed
     }
   }
 
@@ -136,6 +139,9 @@ locals {
     BFF_PARTNER_DEPRECATIONS = join(",", var.partner_deprecations)
     BFF_BASE_PATHS           = local.base_path["partner"]
     BFF_SECRETS_SSM_PREFIX   = local.secrets_prefix["partner"]
+    # Partner webhooks and the event feed (issue 18; module.webhooks at the end).
+    BFF_TABLE_WEBHOOKS    = module.tables.table_names["webhooks"]
+    BFF_WEBHOOK_QUEUE_URL = module.webhooks.delivery_queue_url
   }, lookup(var.extra_environment, "partner", {}))
 
   environment = {
@@ -173,6 +179,15 @@ locals {
     "GET /v1/orders/{id}"         = { scopes = ["orders.read"] }
     "POST /v1/orders"             = { scopes = ["orders.write"] }
     "POST /v1/orders/{id}/cancel" = { scopes = ["orders.write"] }
+    # Partner webhooks and the event feed (issue 18)
+    "GET /v1/events"                                            = { scopes = ["orders.read"] }
+    "POST /v1/webhooks"                                         = { scopes = ["webhooks.manage"] }
+    "GET /v1/webhooks"                                          = { scopes = ["webhooks.manage"] }
+    "GET /v1/webhooks/{id}"                                     = { scopes = ["webhooks.manage"] }
+    "DELETE /v1/webhooks/{id}"                                  = { scopes = ["webhooks.manage"] }
+    "POST /v1/webhooks/{id}/rotate-secret"                      = { scopes = ["webhooks.manage"] }
+    "GET /v1/webhooks/{id}/deliveries"                          = { scopes = ["webhooks.manage"] }
+    "POST /v1/webhooks/{id}/deliveries/{delivery_id}/redeliver" = { scopes = ["webhooks.manage"] }
   }
   partner_rest_routes = {
     for k, r in local.partner_routes : k => {
@@ -268,6 +283,8 @@ module "lambda" {
   }
   # No BFF calls a Cognito admin API: sign-up/sign-in/refresh are public Cognito APIs (no IAM).
   cognito_access = null
+  # bff-partner's redeliver sends to the webhook delivery queue (issue 18).
+  extra_policy_statements = each.key == "partner" ? module.webhooks.partner_policy_statements : []
 }
 
 module "web_api" {
@@ -376,4 +393,26 @@ module "observability" {
   # so a Cognito outage breaks login; partner calls only DynamoDB.
   dependencies = each.key == "partner" ? ["DynamoDB"] : ["DynamoDB", "Cognito Identity Provider"]
   tags         = var.tags
+}
+
+# --- Partner webhooks and the event pull feed (issue 18) ----------------------------------------
+# A rule on the order event bus (module order_events) → fanout queue → webhook-fanout (deliveries
+# and the partner feed) → delivery queue → webhook-sender (signed POSTs, >= 24 h of retries, DLQ),
+# alarms on DLQ depth and oldest message age. The webhooks table is in module.tables.
+module "webhooks" {
+  source = "../webhooks"
+
+  name_prefix = local.name_prefix
+  # The bus of module order_events once it is in this suite (null: no rule yet).
+  event_bus_name     = null
+  table_name         = module.tables.table_names["webhooks"]
+  table_arn          = module.tables.table_arns["webhooks"]
+  artifact_dir       = var.artifact_dir
+  architecture       = var.lambda_architecture
+  log_level          = var.log_level
+  log_retention_days = var.log_retention_days
+  logging_config     = var.lambda_logging_config
+  xray_tracing       = var.xray_tracing
+  alarm_topic_arn    = local.alarm_topic_arn
+  tags               = var.tags
 }

@@ -143,3 +143,13 @@ output "cognito_domain_url" {
   description = "Base URL of the user pool's hosted domain (OAuth endpoints under /oauth2/)."
   value       = trimsuffix(module.cognito.token_endpoint, "/oauth2/token")
 }
+
+# --- Partner webhooks (issue 18) ---
+output "webhooks" {
+  description = "Partner webhooks: delivery queue, DLQs and functions."
+  value = {
+    delivery_queue_url = module.webhooks.delivery_queue_url
+    dlq_urls           = module.webhooks.dlq_urls
+    functions          = module.webhooks.function_names
+  }
+}
