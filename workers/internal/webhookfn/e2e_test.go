@@ -49,8 +49,8 @@ type pipeline struct {
 
 type opts struct {
 	maxReceive int
-	// fanout and sender replace the in-process handlers (e.g. bootstraps under the RIE).
-	fanout, sender esmlocal.Invoker
+	// invokers replace the in-process handlers (e.g. bootstraps under the RIE).
+	invokers func(p *pipeline) (fanout, sender esmlocal.Invoker)
 }
 
 func newPipeline(t *testing.T, o opts) *pipeline {
@@ -105,7 +105,10 @@ func newPipeline(t *testing.T, o opts) *pipeline {
 	}
 
 	log := logging.New(p.logs, logging.Options{Level: slog.LevelInfo, Service: "webhooks-e2e"})
-	fanout, sender := o.fanout, o.sender
+	var fanout, sender esmlocal.Invoker
+	if o.invokers != nil {
+		fanout, sender = o.invokers(p)
+	}
 	if fanout == nil {
 		fanout = esmlocal.Handler(webhooks.FanoutHandler(p.client, webhooks.SQSEnqueuer(p.sqs, p.queueURL), log))
 	}
@@ -335,5 +338,44 @@ func TestWebhookReceiverDownForeverEndsInDLQ(t *testing.T) {
 	d := p.delivery("partner-acme", ep.ID, e.ID)
 	if d.State != webhooks.StateFailed || d.Attempts != 3 || d.LastStatus != http.StatusServiceUnavailable || !d.NextRetryAt.IsZero() {
 		t.Errorf("delivery: got state %s attempts %d status %d next %v; want failed, 3, 503, none", d.State, d.Attempts, d.LastStatus, d.NextRetryAt)
+	}
+}
+
+// TestWebhookBootstrapsUnderRIE runs the release bootstraps of webhook-fanout and
+// webhook-sender under the Lambda RIE on the same path.
+func TestWebhookBootstrapsUnderRIE(t *testing.T) {
+	testenv.RequireTool(t, "bin/aws-lambda-rie")
+	fanoutBin := testenv.BuildBootstrap(t, "../../cmd/webhook-fanout")
+	senderBin := testenv.BuildBootstrap(t, "../../cmd/webhook-sender")
+	var fanoutRIE, senderRIE *testenv.RIE
+	p := newPipeline(t, opts{invokers: func(p *pipeline) (esmlocal.Invoker, esmlocal.Invoker) {
+		env := map[string]string{
+			"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": testenv.MotoRegion,
+			"BFF_TABLE_WEBHOOKS": p.table, "BFF_WEBHOOK_QUEUE_URL": p.queueURL,
+			"BFF_DYNAMODB_ENDPOINT": p.dynamoURL, "BFF_SQS_ENDPOINT": p.sqsURL, "BFF_WEBHOOK_TIMEOUT": "2s",
+		}
+		fanoutRIE, senderRIE = testenv.StartRIE(t, fanoutBin, env), testenv.StartRIE(t, senderBin, env)
+		return fanoutRIE.Invoke, senderRIE.Invoke
+	}})
+	r := newReceiver(t, 0)
+	ep := p.endpoint("partner-acme", r)
+	e := orderEvent("partner-acme", "ord_e2e_rie")
+	p.publish(e)
+	id := webhooks.DeliveryID(ep.ID, e.ID)
+	waitFor(t, 15*time.Second, "signed webhook from the bootstraps", func() bool { _, _, h, _ := r.snapshot(); return h[id] == 1 })
+	waitFor(t, 5*time.Second, "delivery recorded as succeeded", func() bool { return p.delivery("partner-acme", ep.ID, e.ID).State == webhooks.StateSucceeded })
+	for name, rie := range map[string]*testenv.RIE{"fanout": fanoutRIE, "sender": senderRIE} {
+		var lines int
+		for _, line := range strings.Split(rie.Logs(), "\n") {
+			if strings.Contains(line, `"msg":"webhook `) {
+				lines++
+				if !strings.Contains(line, `"correlation_id":"`+e.CorrelationID+`"`) {
+					t.Errorf("%s log line without the correlation id: %s", name, line)
+				}
+			}
+		}
+		if lines == 0 {
+			t.Errorf("%s: no webhook log line in:\n%s", name, rie.Logs())
+		}
 	}
 }
