@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"bffsuite.dev/shared/auth"
+	"bffsuite.dev/shared/awsconf"
 	"bffsuite.dev/shared/catalog"
 	"bffsuite.dev/shared/compress"
 	"bffsuite.dev/shared/customers"
@@ -27,7 +28,9 @@ import (
 	"bffsuite.dev/shared/identity"
 	"bffsuite.dev/shared/orders"
 	"bffsuite.dev/shared/platform"
+	"bffsuite.dev/shared/push"
 	"bffsuite.dev/shared/server"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/gin-gonic/gin"
 )
 
@@ -127,6 +130,14 @@ func New(ctx context.Context, cfg Config, p *platform.Platform, deps Deps) (*App
 		if p.DynamoDB != nil {
 			deps.Devices = devices.NewDynamoDB(p.DynamoDB, cfg.DevicesTable)
 		}
+	}
+	if apps, _ := push.ParseApps(cfg.PushPlatformApps); len(apps) > 0 { // validated in Config
+		// Issue 18: devices get their SNS platform endpoint when they register.
+		awsCfg, err := awsconf.Load(ctx)
+		if err != nil {
+			return nil, err
+		}
+		deps.Devices = push.Registering{Store: deps.Devices, Registrar: push.Registrar{SNS: sns.NewFromConfig(awsCfg), Apps: apps}, Log: logger}
 	}
 	h := &App{
 		catalog: p.Catalog, customers: p.Customers, orders: p.Orders, identity: idp, devices: deps.Devices,

@@ -123,6 +123,8 @@ locals {
     BFF_MOBILE_RECOMMENDED_VERSION_ANDROID = var.mobile_app.recommended_version_android
     BFF_MOBILE_STORE_URL_IOS               = var.mobile_app.store_url_ios
     BFF_MOBILE_STORE_URL_ANDROID           = var.mobile_app.store_url_android
+    # Mobile push (issue 18): a registering device gets its SNS platform endpoint.
+    BFF_PUSH_PLATFORM_APPLICATIONS = join(",", [for k, v in var.push_platform_applications : "${k}=${v}"])
   }, lookup(var.extra_environment, "mobile", {}))
 
   partner_environment = merge(local.common_environment, {
@@ -283,8 +285,10 @@ module "lambda" {
   }
   # No BFF calls a Cognito admin API: sign-up/sign-in/refresh are public Cognito APIs (no IAM).
   cognito_access = null
-  # bff-partner's redeliver sends to the webhook delivery queue (issue 18).
-  extra_policy_statements = each.key == "partner" ? module.webhooks.partner_policy_statements : []
+  # Issue 18: bff-partner's redeliver sends to the webhook delivery queue; bff-mobile creates
+  # SNS platform endpoints for registering devices.
+  extra_policy_statements = (each.key == "partner" ? module.webhooks.partner_policy_statements
+  : each.key == "mobile" ? module.webhooks.mobile_policy_statements : [])
 }
 
 module "web_api" {
@@ -415,4 +419,9 @@ module "webhooks" {
   xray_tracing       = var.xray_tracing
   alarm_topic_arn    = local.alarm_topic_arn
   tags               = var.tags
+  # Mobile push (workers/cmd/push) to the devices bff-mobile registers.
+  push_platform_applications = var.push_platform_applications
+  devices_table_name         = module.tables.table_names["devices"]
+  devices_table_arn          = module.tables.table_arns["devices"]
+  devices_index_arns         = values(module.tables.index_arns["devices"])
 }

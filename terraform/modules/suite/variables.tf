@@ -282,3 +282,10 @@ variable "ses_email" {
     error_message = "ses_email.identity_arn must be an SES identity ARN (arn:aws:ses:REGION:ACCOUNT:identity/NAME) and from_address must be set."
   }
 }
+
+# --- Partner webhooks and mobile push (issue 18) ---
+variable "push_platform_applications" {
+  type        = map(string)
+  description = "SNS platform application ARNs for mobile push keyed by device platform (ios, android); created outside Terraform with the APNs/FCM credentials. Empty: no push is sent."
+  default     = {}
+}

@@ -49,7 +49,23 @@ resource "aws_sqs_queue" "delivery" {
   tags                       = var.tags
 }
 
-# --- the bus rule ------------------------------------------------------------------------------
+resource "aws_sqs_queue" "push_dlq" {
+  name                      = "${var.name_prefix}-push-dlq"
+  message_retention_seconds = 14 * 24 * 3600
+  sqs_managed_sse_enabled   = true
+  tags                      = var.tags
+}
+
+resource "aws_sqs_queue" "push" {
+  name                       = "${var.name_prefix}-push"
+  visibility_timeout_seconds = 6 * 25
+  message_retention_seconds  = 24 * 3600 # a day-old order notification is not worth sending
+  sqs_managed_sse_enabled    = true
+  redrive_policy             = jsonencode({ deadLetterTargetArn = aws_sqs_queue.push_dlq.arn, maxReceiveCount = 5 })
+  tags                       = var.tags
+}
+
+# --- the bus rules ------------------------------------------------------------------------------
 
 resource "aws_cloudwatch_event_rule" "webhooks" {
   count          = var.event_bus_name == null ? 0 : 1
@@ -71,12 +87,40 @@ resource "aws_cloudwatch_event_target" "webhooks" {
   arn            = aws_sqs_queue.fanout.arn
 }
 
-data "aws_iam_policy_document" "fanout_queue" {
-  count = var.event_bus_name == null ? 0 : 1
+resource "aws_cloudwatch_event_rule" "push" {
+  count          = var.event_bus_name == null ? 0 : 1
+  name           = "${var.name_prefix}-push"
+  description    = "Order events of customers to the mobile push queue"
+  event_bus_name = var.event_bus_name
+  event_pattern = jsonencode({
+    source = [var.event_source]
+    detail = { owner = { customer_id = [{ exists = true }] } }
+  })
+  tags = var.tags
+}
+
+resource "aws_cloudwatch_event_target" "push" {
+  count          = var.event_bus_name == null ? 0 : 1
+  rule           = aws_cloudwatch_event_rule.push[0].name
+  event_bus_name = var.event_bus_name
+  target_id      = "push-queue"
+  arn            = aws_sqs_queue.push.arn
+}
+
+locals {
+  # Each rule may send only to its own queue.
+  rule_queues = var.event_bus_name == null ? {} : {
+    fanout = { queue_arn = aws_sqs_queue.fanout.arn, queue_url = aws_sqs_queue.fanout.id, rule_arn = aws_cloudwatch_event_rule.webhooks[0].arn }
+    push   = { queue_arn = aws_sqs_queue.push.arn, queue_url = aws_sqs_queue.push.id, rule_arn = aws_cloudwatch_event_rule.push[0].arn }
+  }
+}
+
+data "aws_iam_policy_document" "rule_queue" {
+  for_each = local.rule_queues
   statement {
     sid       = "OrderEventsRule"
     actions   = ["sqs:SendMessage"]
-    resources = [aws_sqs_queue.fanout.arn]
+    resources = [each.value.queue_arn]
     principals {
       type        = "Service"
       identifiers = ["events.amazonaws.com"]
@@ -84,15 +128,15 @@ data "aws_iam_policy_document" "fanout_queue" {
     condition {
       test     = "ArnEquals"
       variable = "aws:SourceArn"
-      values   = [aws_cloudwatch_event_rule.webhooks[0].arn]
+      values   = [each.value.rule_arn]
     }
   }
 }
 
-resource "aws_sqs_queue_policy" "fanout" {
-  count     = var.event_bus_name == null ? 0 : 1
-  queue_url = aws_sqs_queue.fanout.id
-  policy    = data.aws_iam_policy_document.fanout_queue[0].json
+resource "aws_sqs_queue_policy" "rule_queue" {
+  for_each  = local.rule_queues
+  queue_url = each.value.queue_url
+  policy    = data.aws_iam_policy_document.rule_queue[each.key].json
 }
 
 # --- functions ---------------------------------------------------------------------------------
@@ -155,6 +199,51 @@ module "sender" {
   ]
 }
 
+locals {
+  push_apps = values(var.push_platform_applications)
+  # Endpoints of an application are arn:...:endpoint/<PLATFORM>/<APP>/<id>.
+  push_endpoints = [for a in local.push_apps : "${replace(a, ":app/", ":endpoint/")}/*"]
+}
+
+module "push" {
+  source = "../bff_lambda"
+
+  function_name         = "${var.name_prefix}-push"
+  description           = "Order status changes to customers' devices through SNS mobile push"
+  zip_path              = "${var.artifact_dir}/push.zip"
+  architecture          = var.architecture
+  memory_mb             = 256
+  timeout_seconds       = 25
+  log_retention_days    = var.log_retention_days
+  logging_config        = var.logging_config
+  application_log_level = upper(var.log_level)
+  xray_tracing          = var.xray_tracing
+  tags                  = merge(var.tags, { "bffsuite:worker" = "push" })
+  environment = {
+    BFF_TABLE_DEVICES              = var.devices_table_name
+    BFF_PUSH_PLATFORM_APPLICATIONS = join(",", [for k, v in var.push_platform_applications : "${k}=${v}"])
+    BFF_LOG_LEVEL                  = var.log_level
+  }
+  dynamodb_access = {
+    devices = { table_arn = var.devices_table_arn, index_arns = var.devices_index_arns, actions = ["dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem"] }
+  }
+  extra_policy_statements = concat(
+    [{ sid = "ConsumePushQueue", actions = local.queue_receive, resources = [aws_sqs_queue.push.arn] }],
+    length(local.push_apps) == 0 ? [] : [
+      { sid = "CreatePlatformEndpoints", actions = ["sns:CreatePlatformEndpoint"], resources = local.push_apps },
+      { sid = "PublishToDevices", actions = ["sns:Publish", "sns:DeleteEndpoint"], resources = local.push_endpoints },
+    ],
+  )
+}
+
+resource "aws_lambda_event_source_mapping" "push" {
+  event_source_arn                   = aws_sqs_queue.push.arn
+  function_name                      = module.push.function_arn
+  batch_size                         = 10
+  maximum_batching_window_in_seconds = 0
+  function_response_types            = ["ReportBatchItemFailures"]
+}
+
 resource "aws_lambda_event_source_mapping" "fanout" {
   event_source_arn                   = aws_sqs_queue.fanout.arn
   function_name                      = module.fanout.function_arn
@@ -180,12 +269,14 @@ locals {
   dlqs = {
     fanout   = aws_sqs_queue.fanout_dlq.name
     delivery = aws_sqs_queue.delivery_dlq.name
+    push     = aws_sqs_queue.push_dlq.name
   }
   # Oldest message age: fanout should drain within minutes; deliveries stay up to the retry
   # window (> 24 h) by design, so that alarm fires only past it.
   age_limits = {
     fanout   = { queue = aws_sqs_queue.fanout.name, seconds = 900 }
     delivery = { queue = aws_sqs_queue.delivery.name, seconds = 30 * 3600 }
+    push     = { queue = aws_sqs_queue.push.name, seconds = 900 }
   }
 }
 

@@ -105,3 +105,31 @@ variable "tags" {
   description = "Extra tags."
   default     = {}
 }
+
+# --- mobile push (workers/cmd/push) -------------------------------------------------------------
+
+variable "push_platform_applications" {
+  type        = map(string)
+  description = "SNS platform application ARNs keyed by device platform (ios, android). Empty: the push function consumes events without sending (and has no SNS permission)."
+  default     = {}
+
+  validation {
+    condition     = alltrue([for k, v in var.push_platform_applications : contains(["ios", "android"], k) && can(regex("^arn:[^:]+:sns:[^:]+:[0-9]+:app/(APNS|APNS_SANDBOX|GCM)/[^/]+$", v))])
+    error_message = "push_platform_applications keys must be ios or android and values SNS platform application ARNs (arn:...:sns:REGION:ACCOUNT:app/APNS|APNS_SANDBOX|GCM/NAME)."
+  }
+}
+
+variable "devices_table_name" {
+  type        = string
+  description = "The devices table bff-mobile registers push tokens in (shared/devices)."
+}
+
+variable "devices_table_arn" {
+  type        = string
+  description = "ARN of the devices table."
+}
+
+variable "devices_index_arns" {
+  type        = list(string)
+  description = "Index ARNs of the devices table (by_customer: the push function lists a customer's devices)."
+}

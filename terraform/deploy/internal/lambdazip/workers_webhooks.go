@@ -6,5 +6,6 @@ func init() {
 	Workers = append(Workers,
 		Target{Name: "webhook-fanout", Pkg: "./workers/cmd/webhook-fanout"},
 		Target{Name: "webhook-sender", Pkg: "./workers/cmd/webhook-sender"},
+		Target{Name: "push", Pkg: "./workers/cmd/push"},
 	)
 }
