@@ -29,6 +29,7 @@ import (
 	"bffsuite.dev/shared/orders"
 	"bffsuite.dev/shared/platform"
 	"bffsuite.dev/shared/push"
+	"bffsuite.dev/shared/readmodels"
 	"bffsuite.dev/shared/server"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/gin-gonic/gin"
@@ -48,6 +49,13 @@ type (
 		SearchProducts(ctx context.Context, q catalog.Query) (catalog.Page, error)
 		GetProduct(ctx context.Context, id string) (catalog.Product, error)
 		ListCategories(ctx context.Context) ([]catalog.Category, error)
+		BatchGetProducts(ctx context.Context, ids []string) ([]catalog.Product, []string, error)
+	}
+	// readModelClient is the order read models (shared/readmodels): the customer summary of
+	// /v1/me and the popular products of the feed, kept by the projector from order events.
+	readModelClient interface {
+		Summary(ctx context.Context, customerID string) (readmodels.Summary, error)
+		Popular(ctx context.Context, limit int) ([]readmodels.ProductUnits, error)
 	}
 	customerClient interface {
 		EnsureCustomer(ctx context.Context, sub, email, name string) (customers.Customer, error)
@@ -68,6 +76,7 @@ type App struct {
 	catalog       catalogClient
 	customers     customerClient
 	orders        orderClient
+	readModels    readModelClient
 	identity      identity.Provider
 	devices       devices.Store
 	catalogMaxAge time.Duration
@@ -144,6 +153,10 @@ func New(ctx context.Context, cfg Config, p *platform.Platform, deps Deps) (*App
 		catalogMaxAge: cfg.CatalogMaxAge, partTimeout: cfg.FeedPartTimeout, logger: logger,
 		gate: gate, idem: deps.Idempotency,
 		requireUser: auth.Require(p.Verifier, auth.Access{Use: auth.UseAccess, Clients: []string{clientID}, UsersOnly: true}),
+	}
+	h.readModels = p.ReadModels
+	if p.ReadModels == nil { // a platform built by hand (tests): the views are unavailable
+		h.readModels = readmodels.NewClient(readmodels.Unavailable("the platform has no read models"), readmodels.Config{}, nil)
 	}
 	h.engine = p.Engine(platform.EngineOptions{EngineOptions: server.EngineOptions{
 		Extra: []gin.HandlerFunc{compress.Gzip(compress.Options{MinSize: max(cfg.GzipMinBytes, 1)})},

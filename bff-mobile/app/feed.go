@@ -16,14 +16,19 @@ import (
 
 // Feed is the home screen in one call.
 type Feed struct {
-	Categories   []Category     `json:"categories,omitempty"`
-	Featured     []Product      `json:"featured"`
+	Categories []Category `json:"categories,omitempty"`
+	Featured   []Product  `json:"featured"`
+	// Popular is "Popular now": the products most ordered recently (popularity read model).
+	Popular      []Product      `json:"popular,omitempty"`
 	ActiveOrders []OrderSummary `json:"active_orders,omitempty"`
 	// Partial names the optional parts that failed; the app shows the rest.
 	Partial []string `json:"partial,omitempty"`
 }
 
-const activeOrdersScan = 20
+const (
+	activeOrdersScan = 20
+	popularCount     = 6
+)
 
 func (h *App) feed(c *gin.Context) {
 	loc := localeOf(c)
@@ -44,6 +49,7 @@ func (h *App) feed(c *gin.Context) {
 		featured catalog.Page
 		cats     []catalog.Category
 		recent   orders.Page
+		popular  []catalog.Product
 	)
 	res, err := aggregate.Run(c.Request.Context(),
 		aggregate.Required("featured", func(ctx context.Context) (err error) {
@@ -58,6 +64,10 @@ func (h *App) feed(c *gin.Context) {
 			recent, err = h.orders.ListOrdersByCustomer(ctx, sub, "", activeOrdersScan)
 			return err
 		}).WithTimeout(h.partTimeout),
+		aggregate.Optional("popular", func(ctx context.Context) (err error) {
+			popular, err = h.popularProducts(ctx)
+			return err
+		}).WithTimeout(h.partTimeout),
 	)
 	if err != nil {
 		problem.Abort(c, err)
@@ -66,6 +76,9 @@ func (h *App) feed(c *gin.Context) {
 	out := Feed{Featured: make([]Product, len(featured.Items))}
 	for i, p := range featured.Items {
 		out.Featured[i] = toProduct(p, fs, dpr, loc)
+	}
+	for _, p := range popular {
+		out.Popular = append(out.Popular, toProduct(p, fs, dpr, loc))
 	}
 	for _, cat := range cats {
 		if cat.ParentID == "" {
@@ -88,4 +101,32 @@ func (h *App) feed(c *gin.Context) {
 		}
 	}
 	sendJSON(c, http.StatusOK, pol, out)
+}
+
+// popularProducts is "Popular now": the popularity read model's top products as catalog
+// products, in popularity order (products gone from the catalog are left out).
+func (h *App) popularProducts(ctx context.Context) ([]catalog.Product, error) {
+	top, err := h.readModels.Popular(ctx, popularCount)
+	if err != nil || len(top) == 0 {
+		return nil, err
+	}
+	ids := make([]string, len(top))
+	for i, u := range top {
+		ids[i] = u.ProductID
+	}
+	found, _, err := h.catalog.BatchGetProducts(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]catalog.Product, len(found))
+	for _, p := range found {
+		byID[p.ID] = p
+	}
+	out := make([]catalog.Product, 0, len(ids))
+	for _, id := range ids {
+		if p, ok := byID[id]; ok {
+			out = append(out, p)
+		}
+	}
+	return out, nil
 }

@@ -25,10 +25,13 @@ import (
 	"bffsuite.dev/shared/catalog"
 	"bffsuite.dev/shared/config"
 	"bffsuite.dev/shared/customers"
+	"bffsuite.dev/shared/events"
 	"bffsuite.dev/shared/faults"
 	"bffsuite.dev/shared/identity/localidp"
 	"bffsuite.dev/shared/orders"
 	"bffsuite.dev/shared/platform"
+	"bffsuite.dev/shared/readmodels"
+	"bffsuite.dev/shared/readmodels/projector"
 	"bffsuite.dev/shared/store/embedded"
 	"bffsuite.dev/shared/store/seed"
 	"github.com/gin-gonic/gin"
@@ -119,10 +122,25 @@ func newFixture(t testing.TB, env map[string]string) *fixture {
 		t.Fatalf("NewVerifier: %v", err)
 	}
 	cat := catalog.New(st.Catalog(), catalog.Options{})
+	// The read models, kept synchronously here (make run uses the in-process bus).
+	rm := embedded.NewReadModels()
+	proj := projector.New(rm, cfg.Platform.Store.ReadModels, nil)
+	for _, o := range st.AllOrders() {
+		if err := proj.Handle(ctx, events.Snapshot(o)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st.OnOrderChange(func(old *orders.Order, cur orders.Order) {
+		if e := events.FromChange(old, cur); e != nil {
+			if err := proj.Handle(context.Background(), *e); err != nil {
+				t.Errorf("project %s: %v", e.ID, err)
+			}
+		}
+	})
 	p := &platform.Platform{
 		Name: Name, Config: cfg.Platform, Logger: logger, Catalog: cat,
 		Customers: customers.New(st.Customers(), nil), Orders: orders.New(st.Orders(), cat, orders.Options{}),
-		Verifier: v, LocalIdP: idp,
+		Verifier: v, LocalIdP: idp, ReadModels: readmodels.NewClient(rm, readmodels.Config{}, nil),
 	}
 	a, err := New(ctx, cfg, p, Deps{})
 	if err != nil {

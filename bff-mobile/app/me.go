@@ -23,13 +23,21 @@ func (h *App) ensureCustomer(c *gin.Context) (customers.Customer, error) {
 	return h.customers.EnsureCustomer(c.Request.Context(), p.Subject, email, "")
 }
 
+// getMe is the profile with the order summary read model (orders_summary); a summary that
+// cannot be read is left out (logged), the profile is still served.
 func (h *App) getMe(c *gin.Context) {
 	cu, err := h.ensureCustomer(c)
 	if err != nil {
 		problem.Abort(c, err)
 		return
 	}
-	sendJSON(c, http.StatusOK, personal, toMe(cu))
+	m := toMe(cu)
+	if s, err := h.readModels.Summary(c.Request.Context(), cu.ID); err != nil {
+		h.logger.WarnContext(c.Request.Context(), "order summary unavailable", "error", err.Error())
+	} else {
+		m.OrdersSummary = toOrdersSummary(s, localeOf(c))
+	}
+	sendJSON(c, http.StatusOK, personal, m)
 }
 
 type mePatch struct {

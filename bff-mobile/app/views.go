@@ -12,6 +12,7 @@ import (
 	"bffsuite.dev/shared/domain"
 	"bffsuite.dev/shared/money"
 	"bffsuite.dev/shared/orders"
+	"bffsuite.dev/shared/readmodels"
 )
 
 // The view models of the mobile API are short: ids, names, prices as minor units with the
@@ -265,6 +266,26 @@ type Me struct {
 	Newsletter bool      `json:"newsletter,omitempty"`
 	Addresses  []Address `json:"addresses,omitempty"`
 	Version    int64     `json:"version"`
+	// OrdersSummary is the order summary read model (GET only).
+	OrdersSummary *OrdersSummary `json:"orders_summary,omitempty"`
+}
+
+// OrdersSummary is the customer's standing: orders (cancelled ones not counted), lifetime
+// value and the membership tier it earns, from the order summary read model.
+type OrdersSummary struct {
+	OrderCount        int64  `json:"order_count"`
+	LifetimeValue     int64  `json:"lifetime_value"`
+	Currency          string `json:"currency,omitempty"`
+	LifetimeValueText string `json:"lifetime_value_text,omitempty"`
+	Tier              string `json:"tier"`
+}
+
+func toOrdersSummary(s readmodels.Summary, loc string) *OrdersSummary {
+	out := &OrdersSummary{OrderCount: s.OrderCount, LifetimeValue: s.LifetimeValue, Currency: s.Currency, Tier: s.Tier}
+	if s.Currency != "" {
+		out.LifetimeValueText = priceText(s.LifetimeValue, s.Currency, loc)
+	}
+	return out
 }
 
 // Address is a postal address as the app edits it.

@@ -27,6 +27,7 @@ import (
 	"bffsuite.dev/shared/money"
 	"bffsuite.dev/shared/orders"
 	"bffsuite.dev/shared/platform"
+	"bffsuite.dev/shared/readmodels"
 	"bffsuite.dev/shared/revocation"
 	"bffsuite.dev/shared/server"
 	"bffsuite.dev/shared/session"
@@ -47,6 +48,13 @@ type (
 		ListCategories(ctx context.Context) ([]catalog.Category, error)
 		SearchPage(ctx context.Context, q catalog.Query, page, pageSize int) (catalog.SearchResult, error)
 		GetProductBySlug(ctx context.Context, slug string) (catalog.Product, error)
+		BatchGetProducts(ctx context.Context, ids []string) ([]catalog.Product, []string, error)
+	}
+	// readModelReader is the order read models (shared/readmodels): the customer summary and
+	// the popular products, kept by the projector from the order events.
+	readModelReader interface {
+		Summary(ctx context.Context, customerID string) (readmodels.Summary, error)
+		Popular(ctx context.Context, limit int) ([]readmodels.ProductUnits, error)
 	}
 	customerStore interface {
 		EnsureCustomer(ctx context.Context, sub, email, name string) (customers.Customer, error)
@@ -67,12 +75,15 @@ const (
 	partRecentOrders = "recent_orders"
 	partRelated      = "related"
 	partBreadcrumbs  = "breadcrumbs"
+	partMember       = "member"
+	partPopular      = "popular"
 )
 
 const (
 	featuredCount     = 8
 	relatedCount      = 4
 	homeRecentOrders  = 3
+	popularCount      = 4
 	accountRecentSize = 5
 	defaultPageSize   = 24
 	maxPage           = 1000
@@ -87,9 +98,11 @@ type App struct {
 	catalog   catalogReader
 	customers customerStore
 	orders    orderStore
-	idp       identity.Provider
-	sess      *sessions
-	public    httpcache.Policy
+	// readModels is the read side of the order events (home: member summary, popular now).
+	readModels readModelReader
+	idp        identity.Provider
+	sess       *sessions
+	public     httpcache.Policy
 	// idem keeps the Idempotency-Key records of POST /api/orders, scoped per customer.
 	idem idempotency.Store
 
@@ -168,6 +181,10 @@ func New(ctx context.Context, cfg Config, p *platform.Platform, deps Deps) (*App
 		public:     httpcache.Public(cfg.Web.CatalogMaxAge, cfg.Web.CatalogSharedMaxAge).Vary("Accept-Language"),
 		categories: memo[[]catalog.Category]{ttl: cfg.Web.CatalogMemo},
 		featured:   memo[catalog.SearchResult]{ttl: cfg.Web.CatalogMemo},
+	}
+	h.readModels = p.ReadModels
+	if p.ReadModels == nil { // a platform built by hand (tests): the views are unavailable
+		h.readModels = readmodels.NewClient(readmodels.Unavailable("the platform has no read models"), readmodels.Config{}, nil)
 	}
 	h.engine = p.Engine(platform.EngineOptions{EngineOptions: server.EngineOptions{
 		CORSCredentials: true,

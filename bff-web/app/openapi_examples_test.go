@@ -29,9 +29,14 @@ func TestOpenAPIRequiredMembers(t *testing.T) {
 		{"signed in without CSRF token", "POST", "/auth/login", 200, sessionResponse{Authenticated: true, User: user, ExpiresAt: "2026-12-03T07:00:00Z"}, false},
 		{"signed in without user", "GET", "/auth/session", 200, sessionResponse{Authenticated: true, CSRFToken: "t", ExpiresAt: "2026-12-03T07:00:00Z"}, false},
 		{"signed out with a user", "GET", "/auth/session", 200, sessionResponse{User: user}, false},
-		{"signed-out home with a greeting", "GET", "/api/home", 200, homeResponse{Locale: "en-US", Categories: []webCategory{}, Featured: []webProductCard{}, Unavailable: []string{},
+		{"signed-out home with a greeting", "GET", "/api/home", 200, homeResponse{Locale: "en-US", Categories: []webCategory{}, Featured: []webProductCard{}, Popular: []webProductCard{}, Unavailable: []string{},
 			Greeting: &homeGreeting{Name: "Alice", Message: "Welcome back", Tier: "gold"}}, false},
-		{"signed-out home", "GET", "/api/home", 200, homeResponse{Locale: "en-US", Categories: []webCategory{}, Featured: []webProductCard{}, Unavailable: []string{}}, true},
+		{"signed-out home", "GET", "/api/home", 200, homeResponse{Locale: "en-US", Categories: []webCategory{}, Featured: []webProductCard{}, Popular: []webProductCard{}, Unavailable: []string{}}, true},
+		{"home without popular", "GET", "/api/home", 200, homeResponse{Locale: "en-US", Categories: []webCategory{}, Featured: []webProductCard{}, Unavailable: []string{}}, false},
+		{"signed-out home with a member summary", "GET", "/api/home", 200, homeResponse{Locale: "en-US", Categories: []webCategory{}, Featured: []webProductCard{}, Popular: []webProductCard{}, Unavailable: []string{},
+			Member: &homeMember{Tier: "gold", TierLabel: "Gold member", LifetimeValue: webPrice{Amount: 1, Currency: "EUR", Formatted: "€0.01"}}}, false},
+		{"signed-in home with a member summary", "GET", "/api/home", 200, homeResponse{Locale: "en-US", SignedIn: true, Categories: []webCategory{}, Featured: []webProductCard{}, Popular: []webProductCard{}, Unavailable: []string{},
+			Member: &homeMember{OrderCount: 2, Tier: "gold", TierLabel: "Gold member", LifetimeValue: webPrice{Amount: 250000, Currency: "EUR", Formatted: "€2,500.00"}}}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"bffsuite.dev/shared/catalog"
 	"bffsuite.dev/shared/identity/localidp"
@@ -365,4 +366,59 @@ func stockedProduct(t *testing.T, a *testApp) string {
 	}
 	t.Fatal("no product with stock >= 20")
 	return ""
+}
+
+// TestHomeReadModels: the member summary and "Popular now" of the home screen come from the
+// read models, which an order placed through the BFF updates (in-process event bus, the
+// projector of the make run path).
+func TestHomeReadModels(t *testing.T) {
+	a := newTestApp(t, map[string]string{"BFF_POPULAR_CACHE_TTL": "0s"})
+	b := a.browser(t)
+	b.login(localidp.DemoUser, demoPassword)
+	home := func() homeResponse {
+		t.Helper()
+		var h homeResponse
+		res := b.do("GET", "/api/home", nil)
+		res.json(t, &h)
+		if res.status != 200 || h.Member == nil || h.Partial {
+			t.Fatalf("GET /api/home = %d %s, want a member summary", res.status, res.body)
+		}
+		return h
+	}
+	before := home()
+	pid := stockedProduct(t, a)
+	res := b.do("POST", "/api/orders", map[string]any{"lines": []any{map[string]any{"product_id": pid, "quantity": 15}},
+		"shipping_address": map[string]any{"name": "Demo", "line1": "Main St 1", "city": "Berlin", "postal_code": "10115", "country": "DE"}})
+	if res.status != http.StatusCreated {
+		t.Fatalf("POST /api/orders = %d %s", res.status, res.body)
+	}
+	var placed webOrder
+	res.json(t, &placed)
+	var after homeResponse
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if after = home(); after.Member.OrderCount == before.Member.OrderCount+1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("member after an order = %+v, want %d orders", after.Member, before.Member.OrderCount+1)
+		}
+	}
+	if got, want := after.Member.LifetimeValue.Amount, before.Member.LifetimeValue.Amount+placed.Total.Amount; got != want {
+		t.Errorf("lifetime value = %d, want %d", got, want)
+	}
+	if after.Member.Tier == "" || after.Member.TierLabel == "" || after.Member.LifetimeValue.Formatted == "" {
+		t.Errorf("member = %+v, want tier, label and formatted value", after.Member)
+	}
+	found := false
+	for _, p := range after.Popular {
+		found = found || p.ID == pid
+	}
+	if !found {
+		t.Errorf("popular = %v, want %s (15 units just ordered)", after.Popular, pid)
+	}
+	var anon homeResponse
+	a.browser(t).do("GET", "/api/home", nil).json(t, &anon)
+	if anon.Member != nil || len(anon.Popular) == 0 {
+		t.Errorf("signed-out home: member %+v popular %d, want no member and the popular products", anon.Member, len(anon.Popular))
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"bffsuite.dev/shared/customers"
 	"bffsuite.dev/shared/money"
 	"bffsuite.dev/shared/orders"
+	"bffsuite.dev/shared/readmodels"
 )
 
 // View models: what the single-page app renders, display-ready. Every price carries the
@@ -344,4 +345,17 @@ type orderLineInput struct {
 
 func (l orderLineInput) domain() orders.LineInput {
 	return orders.LineInput{ProductID: l.ProductID, SKU: l.SKU, Quantity: l.Quantity}
+}
+
+// tierLabels are the display names of the membership tiers.
+var tierLabels = map[string]string{readmodels.TierMember: "Member", readmodels.TierSilver: "Silver member", readmodels.TierGold: "Gold member"}
+
+// member shapes the order summary read model for the home screen.
+func (m mapper) member(s readmodels.Summary) *homeMember {
+	cur := s.Currency
+	if cur == "" {
+		cur = "EUR"
+	}
+	return &homeMember{OrderCount: s.OrderCount, LifetimeValue: m.price(catalog.Money{Amount: s.LifetimeValue, Currency: cur}),
+		Tier: s.Tier, TierLabel: tierLabels[s.Tier]}
 }

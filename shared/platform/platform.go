@@ -22,6 +22,7 @@ import (
 	"bffsuite.dev/shared/logging"
 	"bffsuite.dev/shared/metrics"
 	"bffsuite.dev/shared/orders"
+	"bffsuite.dev/shared/readmodels"
 	"bffsuite.dev/shared/server"
 	"bffsuite.dev/shared/store"
 	"bffsuite.dev/shared/tracing"
@@ -70,6 +71,11 @@ type Platform struct {
 	Tracing *tracing.Provider
 	// ClientKind is derived from the name: "bff-web" → "web".
 	ClientKind string
+	// ReadModels reads the order read models (customer summaries, popular products), and
+	// Events is the in-process order event bus of the embedded backend (nil with dynamodb):
+	// see docs/events.md.
+	ReadModels *readmodels.Client
+	Events     *store.EventBus
 
 	stores *store.Clients
 	ready  map[string]func(context.Context) error
@@ -101,6 +107,7 @@ func Open(ctx context.Context, name string, cfg Config) (*Platform, error) {
 	p.stores = clients
 	p.Catalog, p.Customers, p.Orders = clients.Catalog, clients.Customers, clients.Orders
 	p.DynamoDB, p.Faults = clients.DynamoDB, clients.Faults
+	p.ReadModels, p.Events = clients.ReadModels, clients.Events
 	p.ready["data"] = clients.Ready
 
 	if cfg.Auth.Local() {

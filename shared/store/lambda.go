@@ -9,6 +9,7 @@ import (
 	"bffsuite.dev/shared/catalog"
 	"bffsuite.dev/shared/customers"
 	"bffsuite.dev/shared/orders"
+	"bffsuite.dev/shared/readmodels"
 )
 
 // Lambda builds (tag bff.lambda) hold only the DynamoDB backend: the embedded store, its seed
@@ -33,6 +34,19 @@ func faultsSet(c FaultsConfig) bool { return c.value != "" }
 // FaultInjector has no value in Lambda builds (Clients.Faults is always nil).
 type FaultInjector struct{}
 
-func openEmbedded(context.Context, Config) (catalog.Backend, customers.Backend, orders.Backend, *FaultInjector, error) {
-	return nil, nil, nil, nil, errors.New("BFF_DATA_BACKEND: embedded is not in Lambda builds")
+// EventBus has no value in Lambda builds (Clients.Events is always nil): events flow through
+// the orders stream and EventBridge there.
+type EventBus struct{}
+
+type embeddedParts struct {
+	catalog    catalog.Backend
+	customers  customers.Backend
+	orders     orders.Backend
+	readModels readmodels.Backend
+	faults     *FaultInjector
+	events     *EventBus
+}
+
+func openEmbedded(context.Context, Config) (embeddedParts, error) {
+	return embeddedParts{}, errors.New("BFF_DATA_BACKEND: embedded is not in Lambda builds")
 }

@@ -32,6 +32,7 @@ import (
 	"bffsuite.dev/shared/cursor"
 	"bffsuite.dev/shared/customers"
 	"bffsuite.dev/shared/orders"
+	"bffsuite.dev/shared/readmodels"
 	"bffsuite.dev/shared/store/dynamo"
 )
 
@@ -62,6 +63,12 @@ type Config struct {
 	CursorKey string `env:"BFF_CURSOR_KEY" secret:"true"`
 	// SearchCacheTTL is how long search reuses the catalog it read from DynamoDB.
 	SearchCacheTTL time.Duration `env:"BFF_SEARCH_CACHE_TTL" default:"5s"`
+
+	// Read models (order events, docs/events.md): the table the projector keeps with dynamodb
+	// (kept in memory, fed by the in-process event bus, with embedded), and the popularity
+	// window and cache (BFF_POPULAR_WINDOW, BFF_POPULAR_CACHE_TTL).
+	TableReadModels string `env:"BFF_TABLE_READMODELS" default:"bff-readmodels"`
+	ReadModels      readmodels.Config
 }
 
 // Validate checks the configuration; every error names its environment variable.
@@ -114,7 +121,13 @@ type Clients struct {
 	DynamoDB *dynamodb.Client
 	// Faults is the injector of the embedded backend (nil with dynamodb, and always in Lambda
 	// builds); tests may change its rules at run time.
-	Faults  *FaultInjector
+	Faults *FaultInjector
+	// ReadModels reads the order read models (customer summaries, popular products).
+	ReadModels *readmodels.Client
+	// Events is the in-process order event bus of the embedded backend (nil with dynamodb,
+	// where events flow through the orders stream and EventBridge): in-process consumers
+	// subscribe to it, as the read-model projector does.
+	Events  *EventBus
 	Backend string
 	ready   func(ctx context.Context) error
 }
@@ -139,14 +152,16 @@ func Open(ctx context.Context, cfg Config) (*Clients, error) {
 	var cb catalog.Backend
 	var ub customers.Backend
 	var ob orders.Backend
+	var rb readmodels.Backend
 	out := &Clients{Backend: cfg.Backend}
 	ttl := time.Duration(0)
 	switch cfg.Backend {
 	case BackendEmbedded:
-		var err error
-		if cb, ub, ob, out.Faults, err = openEmbedded(ctx, cfg); err != nil {
+		e, err := openEmbedded(ctx, cfg)
+		if err != nil {
 			return nil, err
 		}
+		cb, ub, ob, rb, out.Faults, out.Events = e.catalog, e.customers, e.orders, e.readModels, e.faults, e.events
 		out.ready = func(context.Context) error { return nil }
 	case BackendDynamoDB:
 		db, err := NewDynamoDBClient(ctx, cfg)
@@ -155,6 +170,10 @@ func Open(ctx context.Context, cfg Config) (*Clients, error) {
 		}
 		s := dynamo.New(db, cfg.Tables())
 		cb, ub, ob = s.Catalog(), s.Customers(), s.Orders()
+		rb = dynamo.NewReadModels(db, cfg.TableReadModels)
+		if cfg.TableReadModels == "" {
+			rb = readmodels.Unavailable("BFF_TABLE_READMODELS is not set")
+		}
 		out.DynamoDB = db
 		out.ready = s.Ready
 		ttl = cfg.SearchCacheTTL
@@ -162,6 +181,7 @@ func Open(ctx context.Context, cfg Config) (*Clients, error) {
 	out.Catalog = catalog.New(cb, catalog.Options{Cursors: codec, SnapshotTTL: ttl})
 	out.Customers = customers.New(ub, nil)
 	out.Orders = orders.New(ob, out.Catalog, orders.Options{Cursors: codec})
+	out.ReadModels = readmodels.NewClient(rb, cfg.ReadModels, nil)
 	return out, nil
 }
 

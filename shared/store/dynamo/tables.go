@@ -89,6 +89,8 @@ type Table struct {
 	Indexes      []Index
 	TTLAttribute string // "" when the table has no TTL
 	Purpose      string
+	// StreamViewType enables the table's DynamoDB stream ("NEW_AND_OLD_IMAGES"); "" none.
+	StreamViewType string
 }
 
 func str(n string) Key { return Key{Name: n, Type: "S"} }
@@ -109,6 +111,8 @@ func Schema() []Table {
 		{Logical: TableCustomers, Hash: str("id"), Purpose: "customer profiles keyed by Cognito sub"},
 		{
 			Logical: TableOrders, Hash: str("id"), Purpose: "orders keyed by order id",
+			// The stream is the outbox of the order events (workers/cmd/order-events).
+			StreamViewType: string(types.StreamViewTypeNewAndOldImages),
 			Indexes: []Index{
 				{Name: IndexByCustomer, Hash: str("customer_id"), Range: ptrKey(str("list_key")), Sparse: true, Projects: "ALL", Purpose: "ListOrdersByCustomer"},
 				{Name: IndexByPartner, Hash: str("partner_id"), Range: ptrKey(str("list_key")), Sparse: true, Projects: "ALL", Purpose: "ListOrdersByPartner"},
@@ -152,6 +156,9 @@ func (t Table) Definition(name string) dynamodb.CreateTableInput {
 		})
 	}
 	in.AttributeDefinitions = defs
+	if t.StreamViewType != "" {
+		in.StreamSpecification = &types.StreamSpecification{StreamEnabled: aws.Bool(true), StreamViewType: types.StreamViewType(t.StreamViewType)}
+	}
 	return in
 }
 

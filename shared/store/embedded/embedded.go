@@ -37,6 +37,18 @@ type Store struct {
 	customers  map[string]customers.Customer
 	orders     map[string]orders.Order
 	list       []catalog.Product // snapshot for ListProducts; nil after a write
+	// onOrder is told of every committed order write (the in-process outbox, see OnOrderChange).
+	onOrder func(old *orders.Order, cur orders.Order)
+}
+
+// OnOrderChange sets f to be called after every committed order write with the order before
+// (nil when created) and after it, in commit order: what the orders table's stream is in
+// DynamoDB. f runs under the store's lock, so it must be quick and must not call the store
+// (events.Bus.Publish qualifies). nil switches it off.
+func (s *Store) OnOrderChange(f func(old *orders.Order, cur orders.Order)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.onOrder = f
 }
 
 // New returns an empty Store; inj may be nil (no faults).
@@ -376,6 +388,9 @@ func (v ordersView) CreateOrder(ctx context.Context, o orders.Order, reserve []o
 	}
 	v.s.orders[o.ID] = cloneOrder(o)
 	v.s.list = nil
+	if v.s.onOrder != nil {
+		v.s.onOrder(nil, cloneOrder(o))
+	}
 	return nil
 }
 
@@ -451,6 +466,9 @@ func (v ordersView) UpdateOrder(ctx context.Context, o orders.Order, from orders
 	}
 	v.s.orders[o.ID] = cloneOrder(o)
 	v.s.list = nil
+	if v.s.onOrder != nil {
+		v.s.onOrder(&old, cloneOrder(o))
+	}
 	return nil
 }
 

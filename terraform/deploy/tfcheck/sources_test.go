@@ -33,7 +33,7 @@ func configSources(t *testing.T) (vars map[string][]config.Var, complete bool) {
 func goTables(t *testing.T) (map[string]Table, bool) {
 	t.Helper()
 	out := map[string]Table{}
-	all := append(dynamo.Schema(), dynamo.IdempotencyTable(), dynamo.PartnersTable(), devices.TableSchema(), revocation.TableSchema(),
+	all := append(dynamo.Schema(), dynamo.IdempotencyTable(), dynamo.PartnersTable(), devices.TableSchema(), revocation.TableSchema(), dynamo.ReadModelsTable(),
 		webhooks.TableSchema())
 	for _, gt := range all {
 		table := Table{

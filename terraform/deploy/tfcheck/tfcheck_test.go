@@ -45,6 +45,8 @@ var defaultOnLambda = map[string]string{
 	"BFF_WEB_OPTIONAL_TIMEOUT":          "tuning knob under the request budget",
 	"BFF_WEB_CATALOG_MEMO":              "tuning knob",
 	"BFF_TRACE_SAMPLE_RATIO":            "spans feed log correlation; sample everything",
+	"BFF_POPULAR_WINDOW":                "the 24 h \"Popular now\" window default",
+	"BFF_POPULAR_CACHE_TTL":             "tuning knob of the popularity cache",
 }
 
 // Variables no Lambda sets, with the reason (add them with extra_environment when needed).

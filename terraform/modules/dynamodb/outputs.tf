@@ -16,3 +16,8 @@ output "index_arns" {
     }
   }
 }
+
+output "stream_arns" {
+  description = "Latest stream ARN keyed by logical table name, for the tables with a stream."
+  value       = { for k, t in aws_dynamodb_table.this : k => t.stream_arn if var.tables[k].stream_view_type != null }
+}

@@ -14,6 +14,9 @@ variable "tables" {
     range_key     = optional(string)
     attributes    = map(string)
     ttl_attribute = optional(string)
+    # Enables the table's DynamoDB stream with this view type (KEYS_ONLY, NEW_IMAGE,
+    # OLD_IMAGE, NEW_AND_OLD_IMAGES); null: no stream.
+    stream_view_type = optional(string)
     global_secondary_indexes = optional(map(object({
       hash_key           = string
       range_key          = optional(string)
@@ -24,7 +27,7 @@ variable "tables" {
   description = <<-EOT
     Tables keyed by their logical name (catalog, customers, ...). attributes maps every key
     attribute (table and index keys only) to its DynamoDB type: S, N or B. ttl_attribute enables
-    TTL on that attribute. These definitions must match the Go table definitions in
+    TTL on that attribute; stream_view_type enables the table's stream. These definitions must match the Go table definitions in
     shared/store/dynamo; terraform/deploy/tfcheck tests that they do.
   EOT
 

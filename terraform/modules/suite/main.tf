@@ -35,6 +35,9 @@ locals {
   partner_registry = ["dynamodb:GetItem"]
   # shared/webhooks as bff-partner uses it: endpoints CRUD, deliveries list and redeliver, feed.
   webhooks_partner = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query"]
+  # Order read models (order_events below): web home and mobile /v1/me read summaries
+  # (GetItem) and popularity buckets (Query); only the projector writes them.
+  read_models = ["dynamodb:GetItem", "dynamodb:Query"]
 
   table_actions = {
     web = {
@@ -43,6 +46,7 @@ locals {
       orders              = concat(local.dynamodb_read, local.order_write)
       idempotency         = local.idempotency
       session_revocations = local.revocations
+      readmodels          = local.read_models
     }
     mobile = {
       catalog     = concat(local.dynamodb_read, local.stock_reserve)
@@ -50,6 +54,7 @@ locals {
       orders      = concat(local.dynamodb_read, local.order_write)
       idempotency = local.idempotency
       devices     = local.devices
+      readmodels  = local.read_models
     }
     partner = {
       catalog     = concat(local.dynamodb_read, local.stock_reserve)
@@ -83,6 +88,7 @@ locals {
     BFF_TABLE_CATALOG        = module.tables.table_names["catalog"]
     BFF_TABLE_CUSTOMERS      = module.tables.table_names["customers"]
     BFF_TABLE_ORDERS         = module.tables.table_names["orders"]
+    BFF_TABLE_READMODELS     = module.tables.table_names["readmodels"]
     BFF_COGNITO_USER_POOL_ID = module.cognito.user_pool_id
     BFF_COGNITO_ISSUER       = module.cognito.issuer
     BFF_COGNITO_JWKS_URL     = module.cognito.jwks_url

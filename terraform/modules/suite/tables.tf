@@ -18,10 +18,11 @@ locals {
       hash_key   = "id"
       attributes = { id = "S" }
     }
-    # orders keyed by order id
+    # orders keyed by order id; the stream is the outbox of the order events (order_events)
     orders = {
-      hash_key   = "id"
-      attributes = { id = "S", customer_id = "S", partner_id = "S", list_key = "S" }
+      hash_key         = "id"
+      attributes       = { id = "S", customer_id = "S", partner_id = "S", list_key = "S" }
+      stream_view_type = "NEW_AND_OLD_IMAGES"
       global_secondary_indexes = {
         by_customer = { hash_key = "customer_id", range_key = "list_key" } # ListOrdersByCustomer (sparse)
         by_partner  = { hash_key = "partner_id", range_key = "list_key" }  # ListOrdersByPartner (sparse)
@@ -48,6 +49,15 @@ locals {
       global_secondary_indexes = {
         by_partner = { hash_key = "partner_id" } # ListByPartner (bffdeploy)
       }
+    }
+    # read models of the order events (shared/readmodels): customer summaries, product
+    # popularity buckets (expired by TTL), per-order states; written by the projector Lambda,
+    # read by bff-web and bff-mobile
+    readmodels = {
+      hash_key      = "pk"
+      range_key     = "sk"
+      attributes    = { pk = "S", sk = "S" }
+      ttl_attribute = "expires_at"
     }
     # push-notification devices of bff-mobile (shared/devices)
     devices = {

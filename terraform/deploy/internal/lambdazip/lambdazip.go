@@ -39,7 +39,10 @@ var BFFs = []Target{
 
 // Workers are the event-side functions (workers/cmd/<name>), one zip each like the BFFs. Each
 // feature appends its own entries.
-var Workers = []Target{}
+var Workers = []Target{
+	// Order events (issue 18): the orders stream producer and the read-model projector.
+	{Name: "order-events", Pkg: "./workers/cmd/order-events"},
+}
 
 // All is every function this repository ships: the BFFs, then the workers.
 func All() []Target {
