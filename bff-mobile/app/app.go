@@ -148,6 +148,12 @@ func New(ctx context.Context, cfg Config, p *platform.Platform, deps Deps) (*App
 		}
 		deps.Devices = push.Registering{Store: deps.Devices, Registrar: push.Registrar{SNS: sns.NewFromConfig(awsCfg), Apps: apps}, Log: logger}
 	}
+	if p.Events != nil {
+		// make run (issue 18): order status changes of this process's embedded store reach the
+		// customer's registered devices through the same notifier, with SNS logged.
+		p.Events.Subscribe("push", push.Notifier{Devices: deps.Devices,
+			Registrar: push.Registrar{SNS: push.LogSNS{Log: logger}, Apps: push.LocalApps}, Log: logger}.Handle)
+	}
 	h := &App{
 		catalog: p.Catalog, customers: p.Customers, orders: p.Orders, identity: idp, devices: deps.Devices,
 		catalogMaxAge: cfg.CatalogMaxAge, partTimeout: cfg.FeedPartTimeout, logger: logger,

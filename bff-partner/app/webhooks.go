@@ -107,7 +107,8 @@ func toWebhookDelivery(d webhooks.Delivery) WebhookDelivery {
 
 // newWebhooks builds the webhooks client: DynamoDB table BFF_TABLE_WEBHOOKS and the delivery
 // queue BFF_WEBHOOK_QUEUE_URL (redeliver) with dynamodb; in memory with embedded, where
-// http:// and loopback URLs are accepted (local mode) and redeliver posts in process.
+// http:// and loopback URLs are accepted (local mode), the in-process order event bus feeds
+// the fanout and redeliver posts in process.
 func newWebhooks(ctx context.Context, cfg Config, p *platform.Platform) (*webhooks.Client, error) {
 	codec := cursor.NewRandom()
 	if k := cfg.Platform.Store.CursorKey; k != "" {
@@ -120,6 +121,11 @@ func newWebhooks(ctx context.Context, cfg Config, p *platform.Platform) (*webhoo
 	o := webhooks.Options{AllowHTTP: local, Cursors: codec}
 	if p.DynamoDB == nil {
 		c := webhooks.New(webhooks.NewMemory(), o)
+		if p.Events != nil {
+			// make run: the embedded store's order events drive the same fanout and sender
+			// in process (timers for the retries), and redeliver posts in process too.
+			c.SetEnqueuer(webhooks.RunLocal(p.Events, c, p.Logger, webhooks.LocalRetry{}))
+		}
 		return c, nil
 	}
 	if cfg.WebhookQueueURL != "" {

@@ -2,7 +2,10 @@ package app_test
 
 import (
 	"context"
+	"encoding/json"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -138,5 +141,56 @@ func TestWebhookScope(t *testing.T) {
 		if r := e.do(req{method: "GET", path: rt.path, token: e.token("acme-client", rt.scope)}); r.Status != http.StatusOK {
 			t.Errorf("GET %s with %s = %d %s, want 200", rt.path, rt.scope, r.Status, r.Body)
 		}
+	}
+}
+
+// TestOrderToWebhookInProcess is the make-run path: an order placed through bff-partner on the
+// embedded store becomes an order.placed event on the in-process bus; the same fanout and
+// sender code delivers it, signed, to the partner's endpoint, with the order request's
+// correlation id.
+func TestOrderToWebhookInProcess(t *testing.T) {
+	e := newEnv(t, testVars(nil), app.Deps{})
+	e.stockUp(t)
+	type got struct {
+		header http.Header
+		body   []byte
+	}
+	arrived := make(chan got, 4)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		arrived <- got{r.Header.Clone(), b}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer srv.Close()
+	r := e.do(req{method: "POST", path: "/v1/webhooks", token: e.token("acme-client"), body: `{"url":"` + srv.URL + `/hooks"}`})
+	var ep app.WebhookEndpointWithSecret
+	r.json(t, &ep)
+	if r.Status != http.StatusCreated {
+		t.Fatalf("POST /v1/webhooks = %d %s", r.Status, r.Body)
+	}
+	const corr = "corr-order-to-webhook"
+	placed := e.do(req{method: "POST", path: "/v1/orders", token: e.token("acme-client"), key: "webhook-e2e", body: readFile(t, "order.json"),
+		header: map[string]string{"X-Correlation-ID": corr}})
+	if placed.Status != http.StatusCreated {
+		t.Fatalf("POST /v1/orders = %d %s", placed.Status, placed.Body)
+	}
+	var o app.Order
+	placed.json(t, &o)
+	select {
+	case g := <-arrived:
+		v, _ := webhooks.NewVerifier(ep.Secret)
+		if err := v.Verify(g.header, g.body); err != nil {
+			t.Errorf("signature: %v", err)
+		}
+		var pl webhooks.Payload
+		if err := json.Unmarshal(g.body, &pl); err != nil {
+			t.Fatalf("payload: %v", err)
+		}
+		if pl.Type != events.OrderPlaced || pl.Data.OrderID != o.ID || pl.Data.Owner.PartnerID != "partner-acme" || pl.Data.CorrelationID != corr {
+			t.Errorf("payload: got type %s order %s partner %s correlation %q; want order.placed of %s for partner-acme with %q",
+				pl.Type, pl.Data.OrderID, pl.Data.Owner.PartnerID, pl.Data.CorrelationID, o.ID, corr)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no webhook within 5 s of the order")
 	}
 }

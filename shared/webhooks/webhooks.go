@@ -184,6 +184,9 @@ func New(s Store, o Options) *Client {
 	return &Client{store: s, o: o}
 }
 
+// SetEnqueuer sets the Enqueuer Redeliver uses (wiring that builds it after the client).
+func (c *Client) SetEnqueuer(e Enqueuer) { c.o.Enqueue = e }
+
 // Store returns the client's store (for the workers).
 func (c *Client) Store() Store { return c.store }
 

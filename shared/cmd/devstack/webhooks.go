@@ -1,0 +1,30 @@
+package main
+
+// The local webhook receiver of `make run` (issue 18): partners' webhooks need somewhere to
+// go on a laptop. Register http://<addr>/hooks with POST /v1/webhooks on bff-partner; the page
+// at http://<addr>/?secret=<the secret> shows each delivery and whether its signature verifies.
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"time"
+
+	"bffsuite.dev/shared/webhooks"
+)
+
+// startWebhookReceiver serves a webhooks.Receiver on addr ("" disables it).
+func startWebhookReceiver(out io.Writer, addr string) (*http.Server, error) {
+	if addr == "" {
+		return nil, nil
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("webhook receiver on %s (WEBHOOK_RECEIVER_ADDR): %w", addr, err)
+	}
+	srv := &http.Server{Handler: &webhooks.Receiver{}, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	fmt.Fprintf(out, "webhook receiver  http://%s/  (register http://%s/hooks with POST /v1/webhooks on bff-partner)\n", addr, addr)
+	return srv, nil
+}
