@@ -175,6 +175,10 @@ func run(ctx context.Context, o options) error {
 	if err := aggregation(ctx, o, localBins, r); err != nil {
 		return err
 	}
+	logf("partner webhook latency on moto and DynamoDB Local (100 events and floor)")
+	if err := webhookLatency(ctx, 100, r); err != nil { // issue 18: webhooks.go
+		return err
+	}
 	costs(o, r)
 	r.Findings = findings(r)
 	if b, err := os.ReadFile(filepath.Join(o.root, "bench", "findings.md")); err == nil {

@@ -39,6 +39,8 @@ type Report struct {
 	Findings    []string      `json:"findings"`
 	Explained   string        `json:"findings_explained"`
 	Runtime     time.Duration `json:"runtime_ns"`
+	// Webhooks is the partner webhook latency section (issue 18; nil when not measured).
+	Webhooks *WebhookLatency `json:"webhooks,omitempty"`
 }
 
 // Machine describes where the numbers came from.
