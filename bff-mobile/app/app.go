@@ -24,6 +24,7 @@ import (
 	"bffsuite.dev/shared/compress"
 	"bffsuite.dev/shared/customers"
 	"bffsuite.dev/shared/devices"
+	"bffsuite.dev/shared/events"
 	"bffsuite.dev/shared/idempotency"
 	"bffsuite.dev/shared/identity"
 	"bffsuite.dev/shared/orders"
@@ -148,10 +149,11 @@ func New(ctx context.Context, cfg Config, p *platform.Platform, deps Deps) (*App
 		}
 		deps.Devices = push.Registering{Store: deps.Devices, Registrar: push.Registrar{SNS: sns.NewFromConfig(awsCfg), Apps: apps}, Log: logger}
 	}
-	if p.Events != nil {
+	if bus, ok := any(p.Events).(interface{ Subscribe(string, events.Handler) }); ok && p.Events != nil {
 		// make run (issue 18): order status changes of this process's embedded store reach the
-		// customer's registered devices through the same notifier, with SNS logged.
-		p.Events.Subscribe("push", push.Notifier{Devices: deps.Devices,
+		// customer's registered devices through the same notifier, with SNS logged. (Lambda
+		// builds have no bus: their store.EventBus is not a Subscriber.)
+		bus.Subscribe("push", push.Notifier{Devices: deps.Devices,
 			Registrar: push.Registrar{SNS: push.LogSNS{Log: logger}, Apps: push.LocalApps}, Log: logger}.Handle)
 	}
 	h := &App{

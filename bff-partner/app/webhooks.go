@@ -121,10 +121,11 @@ func newWebhooks(ctx context.Context, cfg Config, p *platform.Platform) (*webhoo
 	o := webhooks.Options{AllowHTTP: local, Cursors: codec}
 	if p.DynamoDB == nil {
 		c := webhooks.New(webhooks.NewMemory(), o)
-		if p.Events != nil {
-			// make run: the embedded store's order events drive the same fanout and sender
-			// in process (timers for the retries), and redeliver posts in process too.
-			c.SetEnqueuer(webhooks.RunLocal(p.Events, c, p.Logger, webhooks.LocalRetry{}))
+		// make run: the embedded store's order events drive the same fanout and sender in
+		// process (timers for the retries), and redeliver posts in process too. (Lambda builds
+		// have no bus: their store.EventBus is not a Subscriber.)
+		if bus, ok := any(p.Events).(webhooks.Subscriber); ok && p.Events != nil {
+			c.SetEnqueuer(webhooks.RunLocal(bus, c, p.Logger, webhooks.LocalRetry{}))
 		}
 		return c, nil
 	}

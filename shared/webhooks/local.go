@@ -10,6 +10,12 @@ import (
 	"bffsuite.dev/shared/logging"
 )
 
+// Subscriber is the in-process bus (events.Bus). Lambda builds have no bus value
+// (store.EventBus is an empty struct there), so callers type-assert to it.
+type Subscriber interface {
+	Subscribe(name string, h events.Handler)
+}
+
 // LocalRetry is the in-process retry schedule of `make run`: shorter than the Lambda one so a
 // demo shows a recovery within a minute.
 type LocalRetry struct {
@@ -21,7 +27,7 @@ type LocalRetry struct {
 // Fanout and Sender code as the Lambdas, with an in-memory "delivery queue" whose retries are
 // timers (the Lambda uses ChangeMessageVisibility for the same schedule shape). It returns
 // the Enqueuer to give the Client for redeliver.
-func RunLocal(bus *events.Bus, c *Client, log *slog.Logger, r LocalRetry) Enqueuer {
+func RunLocal(bus Subscriber, c *Client, log *slog.Logger, r LocalRetry) Enqueuer {
 	if r.Attempts <= 0 {
 		r.Attempts = 6
 	}
