@@ -159,7 +159,7 @@ func (a *App) checkZips(s *session) error {
 	}
 	dir = filepath.Clean(dir)
 	var bad []string
-	for _, t := range lambdazip.BFFs {
+	for _, t := range lambdazip.All() {
 		p := filepath.Join(dir, t.Name+".zip")
 		if err := zipHasBootstrap(p); err != nil {
 			bad = append(bad, fmt.Sprintf("\n  %s: %v", p, err))

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"archive/zip"
+	"bffsuite.dev/deploy/internal/lambdazip"
 	"context"
 	"os"
 	"path/filepath"
@@ -55,8 +56,8 @@ func TestZipsCheckedBeforePlan(t *testing.T) {
 			texts: []string{"bff-mobile.zip: not a readable zip", "bff-partner.zip: no bootstrap in the zip", "make lambda"}},
 		{name: "all built", code: ExitOK, texts: []string{"Lambda zips present in", "==> plan done in"},
 			setup: func(t *testing.T, dist string) {
-				for _, n := range []string{"bff-web", "bff-mobile", "bff-partner"} {
-					writeZip(t, filepath.Join(dist, n+".zip"), "bootstrap")
+				for _, tg := range lambdazip.All() { // the BFFs and the workers
+					writeZip(t, filepath.Join(dist, tg.Name+".zip"), "bootstrap")
 				}
 			}},
 	}

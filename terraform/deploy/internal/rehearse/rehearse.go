@@ -189,7 +189,7 @@ func (r *runner) run(ctx context.Context) (err error) {
 		if err := r.step("build zips (linux/"+goarch+")", func() (string, error) {
 			b := lambdazip.Builder{Dir: r.o.Repo, OutDir: dist, Arch: goarch}
 			var sizes []string
-			for _, t := range lambdazip.BFFs {
+			for _, t := range lambdazip.All() { // BFFs and workers: every function the suite deploys
 				art, err := b.Build(ctx, t)
 				if err != nil {
 					return "", err
