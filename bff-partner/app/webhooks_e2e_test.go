@@ -3,7 +3,6 @@ package app_test
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -116,13 +115,81 @@ func TestOrderToWebhookRealPeers(t *testing.T) {
 	if err != nil || desc.Table.LatestStreamArn == nil {
 		t.Fatalf("orders table stream: %v (%v)", err, desc)
 	}
-	streams := dynamodbstreams.NewFromConfig(d.Client().Options().Copy().Credentials.(interface{}) == nil, nil)
-	_ = streams
-	t.Skip("wired below")
-}
+	dc := aws.Config{Region: "us-east-1", Credentials: mc.Credentials}
+	streams := dynamodbstreams.NewFromConfig(dc, func(o *dynamodbstreams.Options) { o.BaseEndpoint = aws.String(d.Endpoint) })
+	stop := func(m *esmlocal.Mapping) {
+		t.Cleanup(func() {
+			c, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			_ = m.Stop(c)
+		})
+	}
+	sm, err := esmlocal.Stream(ctx, streams, esmlocal.StreamOptions{StreamARN: aws.ToString(desc.Table.LatestStreamArn), StartingPosition: "LATEST",
+		ReportBatchItemFailures: true, BisectBatchOnFunctionError: true}, producer.Invoke)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop(sm)
+	for _, m := range []struct {
+		url string
+		fn  esmlocal.Invoker
+	}{{fanoutURL, fanout.Invoke}, {deliveryURL, sender.Invoke}} {
+		mp, err := esmlocal.SQS(ctx, sq, esmlocal.SQSOptions{QueueURL: m.url, ReportBatchItemFailures: true, WaitTime: time.Second}, m.fn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stop(mp)
+	}
+	time.Sleep(500 * time.Millisecond) // the stream poller positions itself at LATEST
 
-var _ = fmt.Sprintf
-var _ = json.Marshal
-var _ = strings.Contains
-var _ = app.Order{}
-var _ esmlocal.Invoker
+	const corr = "corr-real-peers-order"
+	placedAt := time.Now()
+	r := e.do(req{method: "POST", path: "/v1/orders", token: e.token("acme-client"), key: "real-peers-1", body: readFile(t, "order.json"),
+		header: map[string]string{"X-Correlation-ID": corr}})
+	if r.Status != http.StatusCreated {
+		t.Fatalf("POST /v1/orders = %d %s", r.Status, r.Body)
+	}
+	var o app.Order
+	r.json(t, &o)
+	select {
+	case dl := <-got:
+		if dl.err != nil {
+			t.Errorf("signature: %v", dl.err)
+		}
+		var pl webhooks.Payload
+		if err := json.Unmarshal(dl.body, &pl); err != nil {
+			t.Fatalf("payload %s: %v", dl.body, err)
+		}
+		if pl.Type != events.OrderPlaced || pl.Data.OrderID != o.ID || pl.Data.Owner.PartnerID != "partner-acme" || pl.Data.CorrelationID != corr {
+			t.Errorf("payload: got type %s order %s partner %s correlation %q; want order.placed of %s for partner-acme with %q",
+				pl.Type, pl.Data.OrderID, pl.Data.Owner.PartnerID, pl.Data.CorrelationID, o.ID, corr)
+		}
+		t.Logf("order write → signed webhook: %v", dl.at.Sub(placedAt))
+		if lat := dl.at.Sub(placedAt); lat > 5*time.Second {
+			t.Errorf("webhook %v after the order, want within 5 s", lat)
+		}
+		// Every function log line about this order carries its correlation id.
+		// (The sender logs after recording the delivery, just after the receiver answered.)
+		deadline := time.Now().Add(5 * time.Second)
+		for !strings.Contains(sender.Logs(), pl.Data.ID) && time.Now().Before(deadline) {
+			time.Sleep(50 * time.Millisecond)
+		}
+		for name, fn := range map[string]*testenv.RIE{"order-events": producer, "webhook-fanout": fanout, "webhook-sender": sender} {
+			n := 0
+			for _, line := range strings.Split(fn.Logs(), "\n") {
+				if !strings.Contains(line, o.ID) && !strings.Contains(line, pl.Data.ID) {
+					continue
+				}
+				n++
+				if !strings.Contains(line, `"correlation_id":"`+corr+`"`) {
+					t.Errorf("%s log line without the correlation id: %s", name, line)
+				}
+			}
+			if n == 0 {
+				t.Errorf("%s: no log line about order %s / event %s:\n%s", name, o.ID, pl.Data.ID, fn.Logs())
+			}
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatalf("no webhook within 15 s of the order\norder-events:\n%s\nfanout:\n%s\nsender:\n%s", producer.Logs(), fanout.Logs(), sender.Logs())
+	}
+}
