@@ -29,8 +29,12 @@ resource "aws_sqs_queue" "fanout" {
   visibility_timeout_seconds = local.fanout_vis_s
   message_retention_seconds  = local.retention_s
   sqs_managed_sse_enabled    = true
-  redrive_policy             = jsonencode({ deadLetterTargetArn = aws_sqs_queue.fanout_dlq.arn, maxReceiveCount = 5 })
   tags                       = var.tags
+  # The redrive policy is aws_sqs_queue_redrive_policy.fanout's: a queue reading it back would
+  # show a whitespace-only diff on emulators that format the JSON differently.
+  lifecycle {
+    ignore_changes = [redrive_policy]
+  }
 }
 
 resource "aws_sqs_queue" "delivery_dlq" {
@@ -45,8 +49,12 @@ resource "aws_sqs_queue" "delivery" {
   visibility_timeout_seconds = local.sender_vis_s
   message_retention_seconds  = local.retention_s
   sqs_managed_sse_enabled    = true
-  redrive_policy             = jsonencode({ deadLetterTargetArn = aws_sqs_queue.delivery_dlq.arn, maxReceiveCount = var.delivery_max_receive_count })
   tags                       = var.tags
+  # The redrive policy is aws_sqs_queue_redrive_policy.delivery's: a queue reading it back would
+  # show a whitespace-only diff on emulators that format the JSON differently.
+  lifecycle {
+    ignore_changes = [redrive_policy]
+  }
 }
 
 resource "aws_sqs_queue" "push_dlq" {
@@ -61,8 +69,27 @@ resource "aws_sqs_queue" "push" {
   visibility_timeout_seconds = 6 * 25
   message_retention_seconds  = 24 * 3600 # a day-old order notification is not worth sending
   sqs_managed_sse_enabled    = true
-  redrive_policy             = jsonencode({ deadLetterTargetArn = aws_sqs_queue.push_dlq.arn, maxReceiveCount = 5 })
   tags                       = var.tags
+  # The redrive policy is aws_sqs_queue_redrive_policy.push's: a queue reading it back would
+  # show a whitespace-only diff on emulators that format the JSON differently.
+  lifecycle {
+    ignore_changes = [redrive_policy]
+  }
+}
+
+resource "aws_sqs_queue_redrive_policy" "fanout" {
+  queue_url      = aws_sqs_queue.fanout.id
+  redrive_policy = jsonencode({ deadLetterTargetArn = aws_sqs_queue.fanout_dlq.arn, maxReceiveCount = 5 })
+}
+
+resource "aws_sqs_queue_redrive_policy" "delivery" {
+  queue_url      = aws_sqs_queue.delivery.id
+  redrive_policy = jsonencode({ deadLetterTargetArn = aws_sqs_queue.delivery_dlq.arn, maxReceiveCount = var.delivery_max_receive_count })
+}
+
+resource "aws_sqs_queue_redrive_policy" "push" {
+  queue_url      = aws_sqs_queue.push.id
+  redrive_policy = jsonencode({ deadLetterTargetArn = aws_sqs_queue.push_dlq.arn, maxReceiveCount = 5 })
 }
 
 # --- the bus rules ------------------------------------------------------------------------------
