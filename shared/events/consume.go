@@ -126,3 +126,13 @@ func SQSHandler(h Handler, opts ...SQSOptions) func(context.Context, awsevents.S
 		return resp, nil
 	}
 }
+
+// Correlation is the ID to log the event's handling under: its correlation ID, or its event
+// ID when the change came from no request (a seed, an import, an operator's script), so every
+// log line of every hop still joins.
+func (e Event) Correlation() string {
+	if e.CorrelationID != "" {
+		return e.CorrelationID
+	}
+	return e.ID
+}

@@ -180,6 +180,7 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	costs(o, r)
+	projectorThroughput(ctx, r) // order events: read-model projector vs a bare consumer (projector.go)
 	r.Findings = findings(r)
 	if b, err := os.ReadFile(filepath.Join(o.root, "bench", "findings.md")); err == nil {
 		r.Explained = string(b)

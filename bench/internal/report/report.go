@@ -41,6 +41,9 @@ type Report struct {
 	Runtime     time.Duration `json:"runtime_ns"`
 	// Webhooks is the partner webhook latency section (issue 18; nil when not measured).
 	Webhooks *WebhookLatency `json:"webhooks,omitempty"`
+	// Extra are self-contained sections (markdown, each next to its own floor) that features
+	// add with a one-line hook in benchreport, e.g. the projector throughput.
+	Extra []string `json:"extra_sections,omitempty"`
 }
 
 // Machine describes where the numbers came from.

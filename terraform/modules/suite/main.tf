@@ -405,6 +405,33 @@ module "observability" {
   tags         = var.tags
 }
 
+# --- order events (issue 18, docs/events.md) ----------------------------------------------------
+# The orders stream → order-events → the orders bus → rule → projector queue (DLQ) → projector →
+# the readmodels table (declared with the other tables), with alarms on the DLQs, the projector
+# queue's oldest message and poison records. Other consumers (webhooks, push) add their rule
+# on module.order_events.event_bus_name.
+module "order_events" {
+  source = "../order_events"
+
+  name_prefix              = local.name_prefix
+  orders_table_arn         = module.tables.table_arns["orders"]
+  orders_stream_arn        = module.tables.stream_arns["orders"]
+  read_models_table_name   = module.tables.table_names["readmodels"]
+  read_models_table_arn    = module.tables.table_arns["readmodels"]
+  artifact_dir             = var.artifact_dir
+  lambda_architecture      = var.lambda_architecture
+  lambda_logging_config    = var.lambda_logging_config
+  log_level                = var.log_level
+  log_retention_days       = var.log_retention_days
+  metrics_namespace        = local.common_environment.BFF_METRICS_NAMESPACE
+  xray_tracing             = var.xray_tracing
+  otel_collector_layer_arn = var.otel_collector_layer_arn
+  stream                   = var.order_events.stream
+  projector                = var.order_events.projector
+  alarm_topic_arn          = local.alarm_topic_arn
+  tags                     = var.tags
+}
+
 # --- Partner webhooks and the event pull feed (issue 18) ----------------------------------------
 # A rule on the order event bus (module order_events) → fanout queue → webhook-fanout (deliveries
 # and the partner feed) → delivery queue → webhook-sender (signed POSTs, >= 24 h of retries, DLQ),
@@ -413,8 +440,8 @@ module "webhooks" {
   source = "../webhooks"
 
   name_prefix = local.name_prefix
-  # The bus of module order_events once it is in this suite (null: no rule yet).
-  event_bus_name     = null
+  # The order event bus of module order_events: the webhooks and push rules go on it.
+  event_bus_name     = module.order_events.event_bus_name
   table_name         = module.tables.table_names["webhooks"]
   table_arn          = module.tables.table_arns["webhooks"]
   artifact_dir       = var.artifact_dir

@@ -144,6 +144,34 @@ output "cognito_domain_url" {
   value       = trimsuffix(module.cognito.token_endpoint, "/oauth2/token")
 }
 
+# --- order events (issue 18) ----------------------------------------------------------------------
+output "order_events_bus_name" {
+  description = "The order events bus (Source bffsuite.orders): webhooks, push and other consumers add their rule on it."
+  value       = module.order_events.event_bus_name
+}
+
+output "order_events_bus_arn" {
+  description = "ARN of the order events bus."
+  value       = module.order_events.event_bus_arn
+}
+
+output "order_events_queues" {
+  description = "The projector's queue and DLQ, and the stream-failures queue of order-events (URLs)."
+  value = {
+    projector       = module.order_events.projector_queue_url
+    projector_dlq   = module.order_events.projector_dlq_url
+    stream_failures = module.order_events.stream_failures_queue_url
+  }
+}
+
+output "worker_function_names" {
+  description = "The event-side functions (workers/cmd/<name>) keyed by their zip name: the rehearsal runs each under the emulator."
+  value = {
+    "order-events" = module.order_events.producer_function_name
+    "projector"    = module.order_events.projector_function_name
+  }
+}
+
 # --- Partner webhooks (issue 18) ---
 output "webhooks" {
   description = "Partner webhooks: delivery queue, DLQs and functions."

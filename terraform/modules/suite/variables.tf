@@ -283,6 +283,26 @@ variable "ses_email" {
   }
 }
 
+# --- order events (issue 18) ----------------------------------------------------------------------
+variable "order_events" {
+  type = object({
+    stream = optional(object({
+      batch_size                 = optional(number, 100)
+      maximum_retry_attempts     = optional(number, 10)
+      maximum_record_age_seconds = optional(number, 3600)
+      parallelization_factor     = optional(number, 1)
+    }), {})
+    projector = optional(object({
+      batch_size        = optional(number, 10)
+      max_receive_count = optional(number, 5)
+      timeout_seconds   = optional(number, 10)
+      popular_window    = optional(string, "24h")
+    }), {})
+  })
+  description = "Tuning of the order events (terraform/modules/order_events): the orders stream mapping of order-events and the read-model projector."
+  default     = {}
+}
+
 # --- Partner webhooks and mobile push (issue 18) ---
 variable "push_platform_applications" {
   type        = map(string)

@@ -76,6 +76,9 @@ func (p *Producer) Handle(ctx context.Context, batch awsevents.DynamoDBEvent) (a
 		e, err := events.FromStreamRecord(r)
 		if err != nil {
 			corr := imageCorrelation(r)
+			if corr == "" {
+				corr = "stream-record:" + r.EventID // still one ID to search the logs for
+			}
 			correlations = append(correlations, corr)
 			rec.Count(MetricPoison)
 			log.ErrorContext(logging.WithCorrelationID(ctx, corr), "poison stream record skipped",
@@ -85,7 +88,7 @@ func (p *Producer) Handle(ctx context.Context, batch awsevents.DynamoDBEvent) (a
 		if e == nil {
 			continue
 		}
-		correlations = append(correlations, e.CorrelationID)
+		correlations = append(correlations, e.Correlation())
 		lag := time.Duration(0)
 		if t := r.Change.ApproximateCreationDateTime.Time; !t.IsZero() {
 			lag = now().Sub(t)
@@ -121,7 +124,7 @@ func (p *Producer) put(ctx context.Context, chunk []pending, rec *metrics.Record
 	for i, c := range chunk {
 		detail, err := json.Marshal(c.event)
 		if err != nil { // an Event always marshals; kept so a future field cannot panic here
-			log.ErrorContext(logging.WithCorrelationID(ctx, c.event.CorrelationID), "encode event", "event_id", c.event.ID, "error", err.Error())
+			log.ErrorContext(logging.WithCorrelationID(ctx, c.event.Correlation()), "encode event", "event_id", c.event.ID, "error", err.Error())
 			return i
 		}
 		entries[i] = ebtypes.PutEventsRequestEntry{
@@ -133,13 +136,13 @@ func (p *Producer) put(ctx context.Context, chunk []pending, rec *metrics.Record
 	out, err := p.EventBridge.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: entries})
 	if err != nil {
 		for _, c := range chunk {
-			log.WarnContext(logging.WithCorrelationID(ctx, c.event.CorrelationID), "event not published; record will be retried",
+			log.WarnContext(logging.WithCorrelationID(ctx, c.event.Correlation()), "event not published; record will be retried",
 				"event_id", c.event.ID, "type", string(c.event.Type), "order_id", c.event.OrderID, "sequence_number", c.seq, "error", err.Error())
 		}
 		return 0
 	}
 	for i, c := range chunk {
-		cctx := logging.WithCorrelationID(ctx, c.event.CorrelationID)
+		cctx := logging.WithCorrelationID(ctx, c.event.Correlation())
 		if i < len(out.Entries) && aws.ToString(out.Entries[i].ErrorCode) == "" && aws.ToString(out.Entries[i].EventId) != "" {
 			rec.Count(MetricPublished)
 			log.InfoContext(cctx, "event published", "event_id", c.event.ID, "type", string(c.event.Type), "order_id", c.event.OrderID,

@@ -42,6 +42,7 @@ var BFFs = []Target{
 var Workers = []Target{
 	// Order events (issue 18): the orders stream producer and the read-model projector.
 	{Name: "order-events", Pkg: "./workers/cmd/order-events"},
+	{Name: "projector", Pkg: "./workers/cmd/projector"},
 }
 
 // All is every function this repository ships: the BFFs, then the workers.

@@ -189,7 +189,7 @@ func (r *runner) run(ctx context.Context) (err error) {
 		if err := r.step("build zips (linux/"+goarch+")", func() (string, error) {
 			b := lambdazip.Builder{Dir: r.o.Repo, OutDir: dist, Arch: goarch}
 			var sizes []string
-			for _, t := range lambdazip.All() { // BFFs and workers: every function the suite deploys
+			for _, t := range lambdazip.All() { // the BFFs and the workers (the suite deploys both)
 				art, err := b.Build(ctx, t)
 				if err != nil {
 					return "", err
@@ -462,6 +462,9 @@ func (r *runner) functions(ctx context.Context, dist string) (err error) {
 	}
 	if len(failures) > 0 {
 		return errors.New(strings.Join(failures, "\n"))
+	}
+	if err := r.workers(ctx, dist); err != nil {
+		return err
 	}
 	if setup != nil {
 		if err := r.journeys(ctx, setup, fns); err != nil {
