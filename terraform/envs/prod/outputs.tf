@@ -134,3 +134,19 @@ output "cognito_domain_url" {
   description = "Base URL of the user pool's hosted domain (token endpoint: <url>/oauth2/token)."
   value       = module.suite.cognito_domain_url
 }
+
+# --- order events (issue 18) ----------------------------------------------------------------------
+output "order_events_bus_name" {
+  description = "The order events bus (Source bffsuite.orders): consumers add their rule on it."
+  value       = module.suite.order_events_bus_name
+}
+
+output "order_events_bus_arn" {
+  description = "ARN of the order events bus."
+  value       = module.suite.order_events_bus_arn
+}
+
+output "worker_function_names" {
+  description = "The event-side functions keyed by zip name (make rehearse runs each under the RIE)."
+  value       = module.suite.worker_function_names
+}

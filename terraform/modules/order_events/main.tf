@@ -105,14 +105,6 @@ resource "aws_sqs_queue" "projector" {
   tags = var.tags
 }
 
-resource "aws_sqs_queue_redrive_allow_policy" "projector_dlq" {
-  queue_url = aws_sqs_queue.projector_dlq.id
-  redrive_allow_policy = jsonencode({
-    redrivePermission = "byQueue"
-    sourceQueueArns   = [aws_sqs_queue.projector.arn]
-  })
-}
-
 resource "aws_cloudwatch_event_rule" "projector" {
   name           = "${var.name_prefix}-projector"
   description    = "Every order event to the read-model projector."

@@ -20,6 +20,9 @@ is revoked in moto's own token store, checked against the app client and its sec
 does. What moto cannot do: revoke the access tokens issued from that refresh token (moto keeps
 no link between them), so GetUser with such a token still succeeds here; bff-web refuses the
 session anyway through its session_revocations table.
+And SQS's RedrivePolicy attribute is answered compact, as AWS answers it: moto 5.2.1 writes it
+with json.dumps' default separators, which the provider stores as is, so every second plan
+showed a "whitespace changes" update of each queue with a DLQ (order_events).
 Usage: python3 moto_iam.py -H 127.0.0.1 -p PORT (the arguments of moto_server).
 """
 import json
@@ -31,6 +34,7 @@ from moto.core.authorization import ActionAuthenticatorMixin
 from moto.core.responses import EmptyResult
 from moto.dynamodb.responses import DynamoHandler
 from moto.iam.access_control import IAMRequest
+from moto.sqs.models import Queue
 from moto.ssm.responses import SimpleSystemManagerResponse
 
 
@@ -134,6 +138,18 @@ SimpleSystemManagerResponse._authenticate_and_authorize_normal_action = _ssm_aut
 CognitoIdpResponse.revoke_token = _revoke_token
 CognitoIdpResponse._authenticate_and_authorize_normal_action = _cognito_auth
 DynamoHandler._authenticate_and_authorize_normal_action = _dynamodb_auth
+
+_queue_attributes = Queue.attributes.fget
+
+
+def _compact_redrive(self):
+    result = _queue_attributes(self)
+    if self.redrive_policy:
+        result["RedrivePolicy"] = json.dumps(self.redrive_policy, separators=(",", ":"))
+    return result
+
+
+Queue.attributes = property(_compact_redrive)
 
 if __name__ == "__main__":
     from moto.server import main

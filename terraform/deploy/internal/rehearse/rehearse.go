@@ -417,6 +417,11 @@ func (r *runner) functions(ctx context.Context, dist string) (err error) {
 		return err
 	}
 
+	workers, err := r.prepareWorkers(ctx, dist)
+	if err != nil {
+		return err
+	}
+
 	if err := r.step("seed the catalog (seed-dynamodb)", func() (string, error) {
 		prefix, ok := strings.CutSuffix(tables["catalog"], "catalog")
 		if !ok {
@@ -463,7 +468,7 @@ func (r *runner) functions(ctx context.Context, dist string) (err error) {
 	if len(failures) > 0 {
 		return errors.New(strings.Join(failures, "\n"))
 	}
-	if err := r.workers(ctx, dist); err != nil {
+	if err := r.runWorkers(ctx, workers); err != nil {
 		return err
 	}
 	if setup != nil {

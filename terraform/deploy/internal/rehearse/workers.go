@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -14,60 +15,80 @@ import (
 	"bffsuite.dev/shared/orders"
 )
 
-// workers runs every event-side function the suite deployed (output worker_function_names)
-// under the emulator, as deployed (its environment and its role's credentials, moto IAM on),
-// with one realistic event each: order-events a stream batch of one order (it publishes to
-// the bus), the projector a queue batch of one order event (it writes the read models). Each
-// must answer without batch item failures.
-func (r *runner) workers(ctx context.Context, dist string) error {
+// worker is an event-side function read back and ready to run.
+type worker struct {
+	name string // zip name (lambdazip.Workers)
+	d    Deployed
+	boot string
+	env  []string
+	add  []string
+}
+
+// prepareWorkers reads back every event-side function the suite deployed (output
+// worker_function_names) and its role's credentials, before moto's IAM enforcement is on (the
+// admin calls of the rehearsal are not in any role's policy).
+func (r *runner) prepareWorkers(ctx context.Context, dist string) ([]worker, error) {
 	var names map[string]string
 	if err := r.tofu.Output(ctx, "worker_function_names", &names); err != nil {
-		return fmt.Errorf("read worker functions: %w", err)
+		return nil, fmt.Errorf("read worker functions: %w", err)
 	}
-	for _, w := range slices.Sorted(maps.Keys(names)) {
-		fn := Function{}
-		err := r.step("run worker "+names[w]+" under RIE", func() (string, error) {
+	var out []worker
+	err := r.step("worker roles and code", func() (string, error) {
+		for _, w := range slices.Sorted(maps.Keys(names)) {
 			d, err := ReadDeployed(ctx, r.moto.URL, "", names[w])
 			if err != nil {
 				return "", err
 			}
-			fn.Deployed = d
 			creds, err := AssumeRole(ctx, r.moto.URL, d.Role, "rehearse-"+w)
 			if err != nil {
 				return "", err
 			}
-			dir := filepath.Join(r.work, "fn", w)
-			boot, err := ExtractBootstrap(filepath.Join(dist, w+".zip"), d, dir)
-			if err != nil {
-				return "", err
-			}
-			ev, err := WorkerEvent(w, time.Now())
+			boot, err := ExtractBootstrap(filepath.Join(dist, w+".zip"), d, filepath.Join(r.work, "fn", w))
 			if err != nil {
 				return "", err
 			}
 			env, added := FunctionEnv(d, creds, r.moto.URL)
-			fn.AddedEnv = added
-			em, err := startEmulator(ctx, r.o.RIE, boot, env, d, d.Timeout)
+			out = append(out, worker{name: w, d: d, boot: boot, env: env, add: added})
+		}
+		return fmt.Sprintf("%d workers", len(out)), nil
+	})
+	return out, err
+}
+
+// runWorkers runs each worker under the emulator as deployed (its environment and its role's
+// credentials, moto IAM on) with one realistic event: order-events a stream batch of one order
+// (it publishes to the bus), the projector a queue batch of one order event (it writes the read
+// models). Each must answer without batch item failures.
+func (r *runner) runWorkers(ctx context.Context, ws []worker) error {
+	for _, w := range ws {
+		fn := Function{Deployed: w.d, AddedEnv: w.add}
+		err := r.step("run worker "+w.d.Name+" under RIE", func() (string, error) {
+			ev, err := WorkerEvent(w.name, time.Now())
+			if err != nil {
+				return "", err
+			}
+			em, err := startEmulator(ctx, r.o.RIE, w.boot, w.env, w.d, w.d.Timeout)
 			if err != nil {
 				return "", err
 			}
 			defer em.Close()
-			ictx, cancel := context.WithTimeout(ctx, time.Duration(d.Timeout+5)*time.Second)
+			defer func() { _ = os.WriteFile(filepath.Join(filepath.Dir(w.boot), "rie.log"), []byte(em.Logs()), 0o644) }()
+			ictx, cancel := context.WithTimeout(ctx, time.Duration(w.d.Timeout+5)*time.Second)
 			defer cancel()
 			out, err := em.Invoke(ictx, ev)
 			if err != nil {
-				return "", fmt.Errorf("%s: %w\n%s", d.Name, err, tail(em.Logs(), 2000))
+				return "", fmt.Errorf("%s: %w\n%s", w.d.Name, err, tail(em.Logs(), 2000))
 			}
 			var resp struct {
 				BatchItemFailures []json.RawMessage `json:"batchItemFailures"`
 			}
 			if err := json.Unmarshal(out, &resp); err != nil || len(resp.BatchItemFailures) > 0 {
-				return "", fmt.Errorf("%s answered %s, want no batch item failures\n%s", d.Name, out, tail(em.Logs(), 2000))
+				return "", fmt.Errorf("%s answered %s, want no batch item failures\n%s", w.d.Name, out, tail(em.Logs(), 2000))
 			}
 			if d, ok := initDuration(em); ok {
 				fn.Init = d
 			}
-			return "no batch item failures", nil
+			return fmt.Sprintf("init %s, no batch item failures", fn.Init.Round(100*time.Microsecond)), nil
 		})
 		r.rep.Functions = append(r.rep.Functions, fn)
 		if err != nil {
