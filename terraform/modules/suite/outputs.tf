@@ -169,6 +169,10 @@ output "worker_function_names" {
   value = {
     "order-events" = module.order_events.producer_function_name
     "projector"    = module.order_events.projector_function_name
+    # Partner webhooks and mobile push (issue 18)
+    "webhook-fanout" = module.webhooks.function_names.fanout
+    "webhook-sender" = module.webhooks.function_names.sender
+    "push"           = module.webhooks.function_names.push
   }
 }
 
