@@ -43,7 +43,11 @@ func (r *runner) prepareWorkers(ctx context.Context, dist string) ([]worker, err
 			if err != nil {
 				return "", err
 			}
-			boot, err := ExtractBootstrap(filepath.Join(dist, w+".zip"), d, filepath.Join(r.work, "fn", w))
+			dir := filepath.Join(r.work, "fn", w)
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return "", err
+			}
+			boot, err := ExtractBootstrap(filepath.Join(dist, w+".zip"), d, dir)
 			if err != nil {
 				return "", err
 			}
