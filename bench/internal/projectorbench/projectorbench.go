@@ -111,7 +111,7 @@ func Run(ctx context.Context, db *dynamodb.Client, prefix string, o Options) (Re
 		n += len(g)
 	}
 	res := Result{Events: n, Concurrency: o.Concurrency}
-	tables := []string{prefix + "bench-readmodels", prefix + "bench-floor"}
+	tables := []string{prefix + "bench-readmodels", prefix + "bench-floor", prefix + "bench-warmup"}
 	for _, t := range tables {
 		if err := dynamo.CreateTable(ctx, db, t, dynamo.ReadModelsTable()); err != nil {
 			return res, err
@@ -122,6 +122,15 @@ func Run(ctx context.Context, db *dynamodb.Client, prefix string, o Options) (Re
 			_, _ = db.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(t)})
 		}
 	}()
+	// Warm DynamoDB Local's JVM (and the connection pool) first, with both consumers on a
+	// scratch table, so the first measured consumer does not pay for it.
+	warm := evs[:min(len(evs), 100)]
+	if _, err := drive(ctx, warm, o.Concurrency, floorConsumer{db: db, table: tables[2]}.handle); err != nil {
+		return res, fmt.Errorf("warm-up: %w", err)
+	}
+	if _, err := drive(ctx, warm, o.Concurrency, newProjector(dynamo.NewReadModels(db, tables[2])).Handle); err != nil {
+		return res, fmt.Errorf("warm-up: %w", err)
+	}
 	p := projector.New(dynamo.NewReadModels(db, tables[0]), readmodels.Config{}, nil)
 	var err error
 	if res.Projector, err = drive(ctx, evs, o.Concurrency, func(ctx context.Context, e events.Event) error {

@@ -20,6 +20,9 @@ is revoked in moto's own token store, checked against the app client and its sec
 does. What moto cannot do: revoke the access tokens issued from that refresh token (moto keeps
 no link between them), so GetUser with such a token still succeeds here; bff-web refuses the
 session anyway through its session_revocations table.
+  - EventBridge PutEvents: one check per event bus the entries name (EventBusName, a name or an
+    ARN; the default bus when none), as AWS authorizes it, so a role allowed events:PutEvents on
+    its bus only (order-events) can publish there and nowhere else.
 And SQS's RedrivePolicy attribute is answered compact, as AWS answers it: moto 5.2.1 writes it
 with json.dumps' default separators, which the provider stores as is, so every second plan
 showed a "whitespace changes" update of each queue with a DLQ (order_events).
@@ -33,6 +36,7 @@ from moto.cognitoidp.responses import CognitoIdpResponse
 from moto.core.authorization import ActionAuthenticatorMixin
 from moto.core.responses import EmptyResult
 from moto.dynamodb.responses import DynamoHandler
+from moto.events.responses import EventsHandler
 from moto.iam.access_control import IAMRequest
 from moto.sqs.models import Queue
 from moto.ssm.responses import SimpleSystemManagerResponse
@@ -138,6 +142,20 @@ SimpleSystemManagerResponse._authenticate_and_authorize_normal_action = _ssm_aut
 CognitoIdpResponse.revoke_token = _revoke_token
 CognitoIdpResponse._authenticate_and_authorize_normal_action = _cognito_auth
 DynamoHandler._authenticate_and_authorize_normal_action = _dynamodb_auth
+
+def _events_auth(self, resource="*"):
+    body = _body(self)
+    if self._get_action() != "PutEvents":
+        return ActionAuthenticatorMixin._authenticate_and_authorize_normal_action(self, resource)
+    buses = set()
+    for entry in body.get("Entries") or []:
+        bus = entry.get("EventBusName") or "default"
+        buses.add(bus if bus.startswith("arn:") else _arn(self, "events", "event-bus/" + bus))
+    for bus in sorted(buses) or [_arn(self, "events", "event-bus/default")]:
+        self._authenticate_and_authorize_action(IAMRequest, bus)
+
+
+EventsHandler._authenticate_and_authorize_normal_action = _events_auth
 
 _queue_attributes = Queue.attributes.fget
 
