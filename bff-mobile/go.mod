@@ -4,6 +4,7 @@ go 1.26.0
 
 require (
 	bffsuite.dev/shared v0.0.0
+	github.com/aws/aws-sdk-go-v2/service/sns v1.48.0
 	github.com/gin-gonic/gin v1.10.1
 )
 

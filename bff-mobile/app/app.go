@@ -19,17 +19,21 @@ import (
 	"time"
 
 	"bffsuite.dev/shared/auth"
+	"bffsuite.dev/shared/awsconf"
 	"bffsuite.dev/shared/catalog"
 	"bffsuite.dev/shared/checkout"
 	"bffsuite.dev/shared/compress"
 	"bffsuite.dev/shared/customers"
 	"bffsuite.dev/shared/devices"
+	"bffsuite.dev/shared/events"
 	"bffsuite.dev/shared/idempotency"
 	"bffsuite.dev/shared/identity"
 	"bffsuite.dev/shared/orders"
 	"bffsuite.dev/shared/platform"
+	"bffsuite.dev/shared/push"
 	"bffsuite.dev/shared/readmodels"
 	"bffsuite.dev/shared/server"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/gin-gonic/gin"
 )
 
@@ -142,6 +146,21 @@ func New(ctx context.Context, cfg Config, p *platform.Platform, deps Deps) (*App
 		if p.DynamoDB != nil {
 			deps.Devices = devices.NewDynamoDB(p.DynamoDB, cfg.DevicesTable)
 		}
+	}
+	if apps, _ := push.ParseApps(cfg.PushPlatformApps); len(apps) > 0 { // validated in Config
+		// Issue 18: devices get their SNS platform endpoint when they register.
+		awsCfg, err := awsconf.Load(ctx)
+		if err != nil {
+			return nil, err
+		}
+		deps.Devices = push.Registering{Store: deps.Devices, Registrar: push.Registrar{SNS: sns.NewFromConfig(awsCfg), Apps: apps}, Log: logger}
+	}
+	if bus, ok := any(p.Events).(interface{ Subscribe(string, events.Handler) }); ok && p.Events != nil {
+		// make run (issue 18): order status changes of this process's embedded store reach the
+		// customer's registered devices through the same notifier, with SNS logged. (Lambda
+		// builds have no bus: their store.EventBus is not a Subscriber.)
+		bus.Subscribe("push", push.Notifier{Devices: deps.Devices,
+			Registrar: push.Registrar{SNS: push.LogSNS{Log: logger}, Apps: push.LocalApps}, Log: logger}.Handle)
 	}
 	h := &App{
 		catalog: p.Catalog, customers: p.Customers, orders: p.Orders, identity: idp, devices: deps.Devices,

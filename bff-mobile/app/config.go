@@ -7,6 +7,7 @@ import (
 
 	"bffsuite.dev/shared/identity"
 	"bffsuite.dev/shared/platform"
+	"bffsuite.dev/shared/push"
 )
 
 // Config is the mobile BFF's configuration, read once at start with config.Load.
@@ -27,11 +28,19 @@ type Config struct {
 	// IdempotencyTable and DevicesTable are used with the DynamoDB backend only.
 	IdempotencyTable string `env:"BFF_TABLE_IDEMPOTENCY" default:"bff-idempotency"`
 	DevicesTable     string `env:"BFF_TABLE_DEVICES" default:"bff-devices"`
+
+	// --- mobile push (issue 18; shared/push) ---
+	// PushPlatformApps are the SNS platform applications "ios=<arn>,android=<arn>": a device
+	// that registers gets its platform endpoint there. Empty: none is created.
+	PushPlatformApps string `env:"BFF_PUSH_PLATFORM_APPLICATIONS"`
 }
 
 // Validate checks the mobile BFF's own settings (nested structs validate themselves).
 func (c Config) Validate() error {
 	var errs []error
+	if _, err := push.ParseApps(c.PushPlatformApps); err != nil {
+		errs = append(errs, fmt.Errorf("BFF_PUSH_PLATFORM_APPLICATIONS: %w", err))
+	}
 	if c.GzipMinBytes < 0 {
 		errs = append(errs, fmt.Errorf("BFF_MOBILE_GZIP_MIN_BYTES: %d must not be negative", c.GzipMinBytes))
 	}

@@ -30,6 +30,7 @@ import (
 	"bffsuite.dev/shared/platform"
 	"bffsuite.dev/shared/ratelimit"
 	"bffsuite.dev/shared/server"
+	"bffsuite.dev/shared/webhooks"
 	"github.com/gin-gonic/gin"
 )
 
@@ -67,6 +68,8 @@ type Deps struct {
 	// Partners is the partner registry backend; nil: the table BFF_TABLE_PARTNERS when the
 	// platform has a DynamoDB client, else a static registry or the local seed in memory.
 	Partners partners.Backend
+	// Webhooks is the webhooks and event feed client (issue 18); nil: built by newWebhooks.
+	Webhooks *webhooks.Client
 	// Now is the clock of the rate limiter and the registry cache (tests); nil: time.Now.
 	Now func() time.Time
 }
@@ -110,6 +113,13 @@ func New(ctx context.Context, cfg Config, p *platform.Platform, d Deps) (*App, e
 		} else {
 			d.Idempotency = idempotency.NewMemory()
 		}
+	}
+	if d.Webhooks == nil {
+		w, err := newWebhooks(ctx, cfg, p)
+		if err != nil {
+			return nil, err
+		}
+		d.Webhooks = w
 	}
 	tiers, _ := ratelimit.ParseTiers(cfg.RateTiers) // validated above
 	tierNames := map[string]bool{}

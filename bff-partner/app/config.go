@@ -51,6 +51,13 @@ type Config struct {
 	// Imports configures bulk imports (shared/imports): the bucket (or, locally, a blob
 	// directory served by this BFF), the imports table and the upload URL lifetime.
 	Imports imports.Config
+
+	// --- partner webhooks and the event feed (issue 18; shared/webhooks) ---
+	// TableWebhooks holds endpoints, deliveries and the per-partner event feed (dynamodb backend).
+	TableWebhooks string `env:"BFF_TABLE_WEBHOOKS" default:"bff-webhooks"`
+	// WebhookQueueURL is the delivery queue POST .../redeliver sends to (dynamodb backend;
+	// empty: redeliver answers 503).
+	WebhookQueueURL string `env:"BFF_WEBHOOK_QUEUE_URL"`
 }
 
 // Validate checks the partner settings; each error names its variable.
@@ -79,6 +86,12 @@ func (c Config) Validate() error {
 	}
 	if c.IdempotencyTTL < time.Hour {
 		errs = append(errs, fmt.Errorf("BFF_IDEMPOTENCY_TTL: %s is shorter than an hour (partners retry for up to a day)", c.IdempotencyTTL))
+	}
+	if len(c.TableWebhooks) < 3 || len(c.TableWebhooks) > 255 {
+		errs = append(errs, fmt.Errorf("BFF_TABLE_WEBHOOKS: table name %q must have 3-255 characters", c.TableWebhooks))
+	}
+	if c.WebhookQueueURL != "" && !strings.HasPrefix(c.WebhookQueueURL, "https://") && !strings.HasPrefix(c.WebhookQueueURL, "http://") {
+		errs = append(errs, fmt.Errorf("BFF_WEBHOOK_QUEUE_URL: %q is not an SQS queue URL", c.WebhookQueueURL))
 	}
 	if _, err := parseDeprecations(c.Deprecations); err != nil {
 		errs = append(errs, fmt.Errorf("BFF_PARTNER_DEPRECATIONS: %w", err))

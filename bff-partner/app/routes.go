@@ -63,6 +63,18 @@ func (h *App) routes(r *gin.Engine) {
 		r.GET(imports.DirPathPrefix+"*key", gin.WrapH(h.imports.upload))
 		r.Handlers = chain
 	}
+
+	// --- partner webhooks and the event pull feed (issue 18; webhooks.go) ---
+	// No Idempotency-Key on these POSTs: create and rotate return a secret that must not be
+	// stored in the idempotency table; redeliver is idempotent by nature (same webhook-id).
+	route(http.MethodGet, "/v1/events", ScopeOrdersRead, h.listEvents)
+	route(http.MethodPost, "/v1/webhooks", ScopeWebhooksManage, h.createWebhook)
+	route(http.MethodGet, "/v1/webhooks", ScopeWebhooksManage, h.listWebhooks)
+	route(http.MethodGet, "/v1/webhooks/:id", ScopeWebhooksManage, h.getWebhook)
+	route(http.MethodDelete, "/v1/webhooks/:id", ScopeWebhooksManage, h.deleteWebhook)
+	route(http.MethodPost, "/v1/webhooks/:id/rotate-secret", ScopeWebhooksManage, h.rotateWebhookSecret)
+	route(http.MethodGet, "/v1/webhooks/:id/deliveries", ScopeWebhooksManage, h.listWebhookDeliveries)
+	route(http.MethodPost, "/v1/webhooks/:id/deliveries/:delivery_id/redeliver", ScopeWebhooksManage, h.redeliverWebhook)
 }
 
 // deprecated announces a route's deprecation (RFC 9745) and sunset (RFC 8594).

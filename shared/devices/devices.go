@@ -42,6 +42,9 @@ type Device struct {
 	Platform   string    `json:"platform"`
 	AppVersion string    `json:"app_version,omitempty"`
 	UpdatedAt  time.Time `json:"updated_at"`
+	// EndpointARN is the device's SNS mobile push platform endpoint (shared/push), when one
+	// was created; empty otherwise.
+	EndpointARN string `json:"endpoint_arn,omitempty"`
 }
 
 // Store keeps devices. Errors wrap shared/domain sentinels.

@@ -42,6 +42,8 @@ type item struct {
 	Platform   string `dynamodbav:"platform"`
 	AppVersion string `dynamodbav:"app_version,omitempty"`
 	UpdatedAt  string `dynamodbav:"updated_at"`
+	// EndpointARN is the SNS platform endpoint (shared/push).
+	EndpointARN string `dynamodbav:"endpoint_arn,omitempty"`
 }
 
 func unavailable(op string, err error) error {
@@ -57,7 +59,7 @@ func (s *DynamoDB) Put(ctx context.Context, d Device) (bool, error) {
 		return false, err
 	}
 	av, err := attributevalue.MarshalMap(item{Token: d.Token, CustomerID: d.CustomerID, Platform: d.Platform,
-		AppVersion: d.AppVersion, UpdatedAt: d.UpdatedAt.UTC().Format(time.RFC3339Nano)})
+		AppVersion: d.AppVersion, UpdatedAt: d.UpdatedAt.UTC().Format(time.RFC3339Nano), EndpointARN: d.EndpointARN})
 	if err != nil {
 		return false, fmt.Errorf("put device: marshal: %w", err)
 	}
@@ -115,7 +117,8 @@ func (s *DynamoDB) List(ctx context.Context, customerID string) ([]Device, error
 		}
 		for _, it := range items {
 			at, _ := time.Parse(time.RFC3339Nano, it.UpdatedAt)
-			out = append(out, Device{Token: it.Token, CustomerID: it.CustomerID, Platform: it.Platform, AppVersion: it.AppVersion, UpdatedAt: at})
+			out = append(out, Device{Token: it.Token, CustomerID: it.CustomerID, Platform: it.Platform, AppVersion: it.AppVersion, UpdatedAt: at,
+				EndpointARN: it.EndpointARN})
 		}
 	}
 	sortNewest(out)

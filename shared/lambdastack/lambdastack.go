@@ -82,6 +82,15 @@ var PartnerRoutes = map[string][]string{
 	"POST /v1/imports":            {"imports.write"},
 	"GET /v1/imports":             {"imports.read"},
 	"GET /v1/imports/{id}":        {"imports.read"},
+	// Partner webhooks and the event feed (issue 18)
+	"GET /v1/events":                                            {"orders.read"},
+	"POST /v1/webhooks":                                         {"webhooks.manage"},
+	"GET /v1/webhooks":                                          {"webhooks.manage"},
+	"GET /v1/webhooks/{id}":                                     {"webhooks.manage"},
+	"DELETE /v1/webhooks/{id}":                                  {"webhooks.manage"},
+	"POST /v1/webhooks/{id}/rotate-secret":                      {"webhooks.manage"},
+	"GET /v1/webhooks/{id}/deliveries":                          {"webhooks.manage"},
+	"POST /v1/webhooks/{id}/deliveries/{delivery_id}/redeliver": {"webhooks.manage"},
 }
 
 // partnerProblems mirrors local.gateway_problems of terraform/modules/rest_api.

@@ -175,6 +175,10 @@ func run(ctx context.Context, o options) error {
 	if err := aggregation(ctx, o, localBins, r); err != nil {
 		return err
 	}
+	logf("partner webhook latency on moto and DynamoDB Local (100 events and floor)")
+	if err := webhookLatency(ctx, 100, r); err != nil { // issue 18: webhooks.go
+		return err
+	}
 	costs(o, r)
 	checkoutSection(ctx, r)              // issue 19: checkout latency, saga vs synchronous order
 	importsSection(ctx, r, o.root, work) // issue 20: bulk imports, worker vs BatchWriteItem floor (imports.go)

@@ -130,6 +130,7 @@ func (r *Report) Markdown() string {
 	w("\nPrices (%s list prices, first tier, free tier ignored), taken on %s: Lambda arm64 $%.10f per GB-s and $%.2f per million requests; API Gateway HTTP API $%.2f and REST API $%.2f per million requests. Source: %s. ",
 		p.Region, p.TakenOn, p.LambdaArmPerGBSecond, p.LambdaPerMillion, p.HTTPAPIPerMillion, p.RESTAPIPerMillion, p.Source)
 	w("They were read from stored copies of those pages on that date, not from the live price list: check https://aws.amazon.com/lambda/pricing/ and https://aws.amazon.com/api-gateway/pricing/ before quoting them.\n")
+	r.webhooksMarkdown(w) // issue 18: webhooks.go
 	for _, s := range r.Sections {
 		w("%s", s.Markdown)
 	}

@@ -39,6 +39,8 @@ type Report struct {
 	Findings    []string      `json:"findings"`
 	Explained   string        `json:"findings_explained"`
 	Runtime     time.Duration `json:"runtime_ns"`
+	// Webhooks is the partner webhook latency section (issue 18; nil when not measured).
+	Webhooks *WebhookLatency `json:"webhooks,omitempty"`
 	// Sections are self-contained sections appended after the fixed ones (each feature's own
 	// file in cmd/benchreport adds one with a one-line hook).
 	Sections []Section `json:"sections,omitempty"`

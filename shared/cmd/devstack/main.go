@@ -70,6 +70,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	noBuild := fs.Bool("no-build", false, "use the binaries already in .local/bin (.local/lambda with -lambda)")
 	lambdaMode := fs.Bool("lambda", false, "run the BFFs as Lambda bootstraps under the RIE behind local API Gateway fronts (make run-lambda)")
 	pool := fs.Int("pool", 1, "with -lambda: emulators per function (each has its own embedded data)")
+	hooksAddr := fs.String("webhooks", env("WEBHOOK_RECEIVER_ADDR", "127.0.0.1:8089"), "local webhook receiver address (WEBHOOK_RECEIVER_ADDR); empty to disable")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -176,6 +177,11 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		demo = srv
 	}
 	banner(out, *webAddr, *mobileAddr, *partnerAddr, *demoAddr, origins)
+	hooks, err := startWebhookReceiver(out, *hooksAddr) // issue 18: see webhooks.go
+	if err != nil {
+		stopAll(procs)
+		return err
+	}
 	var result error
 	select {
 	case <-ctx.Done():
@@ -185,6 +191,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		fmt.Fprintln(out, "\n"+err.Error()+"; stopping the others ...")
 	}
 	cancel()
+	if hooks != nil {
+		_ = hooks.Close()
+	}
 	if demo != nil {
 		sctx, c := context.WithTimeout(context.Background(), 5*time.Second)
 		_ = demo.Shutdown(sctx)

@@ -359,7 +359,11 @@ func writeRequest(b *strings.Builder, t target, o op, name string, creators map[
 		switch in {
 		case "path":
 			val := ""
-			if creator := createdBy(o.Path, creators); creator != "" && strings.HasSuffix(strings.SplitN(o.Path, "{"+pname+"}", 2)[0], "/") {
+			if v, ok := p["x-collection-value"].(string); ok {
+				// The document names the value (a reference to an earlier response), e.g. an
+				// id that only a list returns: {{listWebhookDeliveries.response.body.$.items.0.id}}.
+				val = v
+			} else if creator := createdBy(o.Path, creators); creator != "" && strings.HasSuffix(strings.SplitN(o.Path, "{"+pname+"}", 2)[0], "/") {
 				val = "{{" + creator + ".response.body.$." + pname + "}}"
 			} else if hasEx {
 				val = url.PathEscape(fmt.Sprint(ex))

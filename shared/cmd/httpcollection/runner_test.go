@@ -142,6 +142,15 @@ func (r *collectionRunner) expand(s string) (string, error) {
 					if key == "" {
 						continue
 					}
+					if arr, isArr := v.([]any); isArr { // items.0.id: an array index
+						n, err := strconv.Atoi(key)
+						if err != nil || n < 0 || n >= len(arr) {
+							errs = append(errs, fmt.Sprintf("response of %s has no %s", req, path))
+							return m
+						}
+						v = arr[n]
+						continue
+					}
 					obj, _ := v.(map[string]any)
 					if v, ok = obj[key]; !ok {
 						errs = append(errs, fmt.Sprintf("response of %s has no %s", req, path))

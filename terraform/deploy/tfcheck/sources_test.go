@@ -14,6 +14,7 @@ import (
 	"bffsuite.dev/shared/imports"
 	"bffsuite.dev/shared/revocation"
 	"bffsuite.dev/shared/store/dynamo"
+	"bffsuite.dev/shared/webhooks"
 )
 
 // configSources returns, per BFF, the environment variables its config struct reads
@@ -33,7 +34,8 @@ func configSources(t *testing.T) (vars map[string][]config.Var, complete bool) {
 func goTables(t *testing.T) (map[string]Table, bool) {
 	t.Helper()
 	out := map[string]Table{}
-	all := append(dynamo.Schema(), dynamo.IdempotencyTable(), dynamo.PartnersTable(), devices.TableSchema(), revocation.TableSchema(), imports.TableSchema(), dynamo.ReadModelsTable())
+	all := append(dynamo.Schema(), dynamo.IdempotencyTable(), dynamo.PartnersTable(), devices.TableSchema(), revocation.TableSchema(), imports.TableSchema(), dynamo.ReadModelsTable(),
+		webhooks.TableSchema())
 	for _, gt := range all {
 		table := Table{
 			HashKey:      gt.Hash.Name,

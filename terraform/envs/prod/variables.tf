@@ -50,8 +50,8 @@ variable "partners" {
     error_message = "partners: every rate_tier must be bronze, silver or gold (the usage plans and BFF_PARTNER_RATE_TIERS); bff-partner cannot start with another."
   }
   validation {
-    condition     = alltrue(flatten([for p in values(var.partners) : [for s in p.scopes : contains(["catalog.read", "inventory.read", "orders.read", "orders.write", "imports.write", "imports.read"], s)]]))
-    error_message = "partners: scopes must be catalog.read, inventory.read, orders.read, orders.write, imports.write or imports.read (the partner resource server's scopes)."
+    condition     = alltrue(flatten([for p in values(var.partners) : [for s in p.scopes : contains(["catalog.read", "inventory.read", "orders.read", "orders.write", "imports.write", "imports.read", "webhooks.manage"], s)]]))
+    error_message = "partners: scopes must be catalog.read, inventory.read, orders.read, orders.write, imports.write, imports.read or webhooks.manage (the partner resource server's scopes)."
   }
   validation {
     condition     = alltrue([for p in values(var.partners) : length(p.scopes) > 0])

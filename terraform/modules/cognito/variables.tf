@@ -103,12 +103,13 @@ variable "partner_scopes" {
   type        = map(string)
   description = "Partner OAuth scopes (name => description) of the resource server."
   default = {
-    "catalog.read"   = "Read the catalog"
-    "inventory.read" = "Read stock levels"
-    "orders.read"    = "Read the partner's orders"
-    "orders.write"   = "Create and change the partner's orders"
-    "imports.write"  = "Start the partner's bulk imports"
-    "imports.read"   = "Read the partner's bulk imports and their reports"
+    "catalog.read"    = "Read the catalog"
+    "inventory.read"  = "Read stock levels"
+    "orders.read"     = "Read the partner's orders"
+    "orders.write"    = "Create and change the partner's orders"
+    "imports.write"   = "Start the partner's bulk imports"
+    "imports.read"    = "Read the partner's bulk imports and their reports"
+    "webhooks.manage" = "Manage the partner's webhook endpoints and read their deliveries"
   }
 }
 

@@ -26,6 +26,7 @@ locals {
     { for p, r in aws_api_gateway_resource.d3 : p => r.id },
     { for p, r in aws_api_gateway_resource.d4 : p => r.id },
     { for p, r in aws_api_gateway_resource.d5 : p => r.id },
+    { for p, r in aws_api_gateway_resource.d6 : p => r.id },
   )
 
   # Gateway-made errors as RFC 9457 problems with a stable code and the request ID.
@@ -97,6 +98,14 @@ resource "aws_api_gateway_resource" "d5" {
   for_each    = { for p, d in local.depth : p => local.leaf[p] if d == 5 }
   rest_api_id = aws_api_gateway_rest_api.this.id
   parent_id   = aws_api_gateway_resource.d4[local.parent[each.key]].id
+  path_part   = each.value
+}
+
+# Depth 6: POST /v1/webhooks/{id}/deliveries/{delivery_id}/redeliver (issue 18).
+resource "aws_api_gateway_resource" "d6" {
+  for_each    = { for p, d in local.depth : p => local.leaf[p] if d == 6 }
+  rest_api_id = aws_api_gateway_rest_api.this.id
+  parent_id   = aws_api_gateway_resource.d5[local.parent[each.key]].id
   path_part   = each.value
 }
 

@@ -48,14 +48,14 @@ variable "routes" {
   }))
   description = <<-EOT
     Methods keyed by "<METHOD> /path" (ANY, GET, POST, ...; path segments may be {name} or a
-    trailing {proxy+}; at most 5 segments). authorized routes go through the Cognito authorizer and
+    trailing {proxy+}; at most 6 segments). authorized routes go through the Cognito authorizer and
     need one of scopes (full scope names, "partner-api/orders.read"); api_key_required ties the
     route to the partners' usage plans.
   EOT
 
   validation {
-    condition     = alltrue([for k in keys(var.routes) : can(regex("^(ANY|GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS) /([A-Za-z0-9._{}+-]+(/[A-Za-z0-9._{}+-]+){0,4})?$", k))])
-    error_message = "Route keys must read \"<METHOD> /a/b\" with at most 5 path segments."
+    condition     = alltrue([for k in keys(var.routes) : can(regex("^(ANY|GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS) /([A-Za-z0-9._{}+-]+(/[A-Za-z0-9._{}+-]+){0,5})?$", k))])
+    error_message = "Route keys must read \"<METHOD> /a/b\" with at most 6 path segments."
   }
 
   validation {

@@ -33,6 +33,8 @@ locals {
   # The partner registry is read-only to bff-partner: one GetItem per client per cache TTL.
   # Only the deploy CLI's caller (an operator role, not a Lambda) writes it.
   partner_registry = ["dynamodb:GetItem"]
+  # shared/webhooks as bff-partner uses it: endpoints CRUD, deliveries list and redeliver, feed.
+  webhooks_partner = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query"]
   # Order read models (order_events below): web home and mobile /v1/me read summaries
   # (GetItem) and popularity buckets (Query); only the projector writes them.
   read_models = ["dynamodb:GetItem", "dynamodb:Query"]
@@ -60,6 +62,7 @@ locals {
       orders      = concat(local.dynamodb_read, local.order_write)
       idempotency = local.idempotency
       partners    = local.partner_registry
+      webhooks    = local.webhooks_partner # issue 18: webhook endpoints, deliveries, event feed
     }
   }
 
@@ -126,6 +129,8 @@ locals {
     BFF_MOBILE_RECOMMENDED_VERSION_ANDROID = var.mobile_app.recommended_version_android
     BFF_MOBILE_STORE_URL_IOS               = var.mobile_app.store_url_ios
     BFF_MOBILE_STORE_URL_ANDROID           = var.mobile_app.store_url_android
+    # Mobile push (issue 18): a registering device gets its SNS platform endpoint.
+    BFF_PUSH_PLATFORM_APPLICATIONS = join(",", [for k, v in var.push_platform_applications : "${k}=${v}"])
   }, lookup(var.extra_environment, "mobile", {}))
 
   partner_environment = merge(local.common_environment, {
@@ -145,6 +150,9 @@ locals {
     # Bulk imports (module.imports at the end of this file).
     BFF_IMPORTS_BUCKET = module.imports.bucket_name
     BFF_TABLE_IMPORTS  = module.tables.table_names["imports"]
+    # Partner webhooks and the event feed (issue 18; module.webhooks at the end).
+    BFF_TABLE_WEBHOOKS    = module.tables.table_names["webhooks"]
+    BFF_WEBHOOK_QUEUE_URL = module.webhooks.delivery_queue_url
   }, lookup(var.extra_environment, "partner", {}))
 
   # local.checkout_environment: the checkout saga's (issue 19, block at the end of this file).
@@ -186,6 +194,15 @@ locals {
     "POST /v1/imports"            = { scopes = ["imports.write"] }
     "GET /v1/imports"             = { scopes = ["imports.read"] }
     "GET /v1/imports/{id}"        = { scopes = ["imports.read"] }
+    # Partner webhooks and the event feed (issue 18)
+    "GET /v1/events"                                            = { scopes = ["orders.read"] }
+    "POST /v1/webhooks"                                         = { scopes = ["webhooks.manage"] }
+    "GET /v1/webhooks"                                          = { scopes = ["webhooks.manage"] }
+    "GET /v1/webhooks/{id}"                                     = { scopes = ["webhooks.manage"] }
+    "DELETE /v1/webhooks/{id}"                                  = { scopes = ["webhooks.manage"] }
+    "POST /v1/webhooks/{id}/rotate-secret"                      = { scopes = ["webhooks.manage"] }
+    "GET /v1/webhooks/{id}/deliveries"                          = { scopes = ["webhooks.manage"] }
+    "POST /v1/webhooks/{id}/deliveries/{delivery_id}/redeliver" = { scopes = ["webhooks.manage"] }
   }
   partner_rest_routes = {
     for k, r in local.partner_routes : k => {
@@ -269,8 +286,15 @@ module "lambda" {
   environment           = local.environment[each.key]
   # Checkout (issue 19, block at the end of this file): states:StartExecution on the checkout
   # state machine for the BFFs in local.checkout_bffs. Bulk imports (issue 20, module.imports at
-  # the end): bff-partner's presign rights and import records.
-  extra_policy_statements = concat(lookup(local.checkout_policy_statements, each.key, []), each.key == "partner" ? module.imports.partner_policy_statements : [])
+  # the end): bff-partner's presign rights and import records. Webhooks (issue 18,
+  # module.webhooks at the end): bff-partner's redeliver sends to the delivery queue; bff-mobile
+  # creates SNS platform endpoints for registering devices.
+  extra_policy_statements = concat(
+    lookup(local.checkout_policy_statements, each.key, []),
+    each.key == "partner" ? module.imports.partner_policy_statements : [],
+    each.key == "partner" ? module.webhooks.partner_policy_statements : [],
+    each.key == "mobile" ? module.webhooks.mobile_policy_statements : [],
+  )
   # Attached only with tracing on: the collector extension adds to every cold start.
   otel_collector_layer_arn = var.xray_tracing ? var.otel_collector_layer_arn : null
   ssm_parameter_arns       = local.secret_parameter_arns[each.key]
@@ -494,4 +518,31 @@ module "order_events" {
   projector                = var.order_events.projector
   alarm_topic_arn          = local.alarm_topic_arn
   tags                     = var.tags
+}
+
+# --- Partner webhooks and the event pull feed (issue 18) ----------------------------------------
+# A rule on the order event bus (module order_events) → fanout queue → webhook-fanout (deliveries
+# and the partner feed) → delivery queue → webhook-sender (signed POSTs, >= 24 h of retries, DLQ),
+# alarms on DLQ depth and oldest message age. The webhooks table is in module.tables.
+module "webhooks" {
+  source = "../webhooks"
+
+  name_prefix = local.name_prefix
+  # The order event bus of module order_events: the webhooks and push rules go on it.
+  event_bus_name     = module.order_events.event_bus_name
+  table_name         = module.tables.table_names["webhooks"]
+  table_arn          = module.tables.table_arns["webhooks"]
+  artifact_dir       = var.artifact_dir
+  architecture       = var.lambda_architecture
+  log_level          = var.log_level
+  log_retention_days = var.log_retention_days
+  logging_config     = var.lambda_logging_config
+  xray_tracing       = var.xray_tracing
+  alarm_topic_arn    = local.alarm_topic_arn
+  tags               = var.tags
+  # Mobile push (workers/cmd/push) to the devices bff-mobile registers.
+  push_platform_applications = var.push_platform_applications
+  devices_table_name         = module.tables.table_names["devices"]
+  devices_table_arn          = module.tables.table_arns["devices"]
+  devices_index_arns         = values(module.tables.index_arns["devices"])
 }

@@ -194,5 +194,19 @@ output "worker_function_names" {
   value = {
     "order-events" = module.order_events.producer_function_name
     "projector"    = module.order_events.projector_function_name
+    # Partner webhooks and mobile push (issue 18)
+    "webhook-fanout" = module.webhooks.function_names.fanout
+    "webhook-sender" = module.webhooks.function_names.sender
+    "push"           = module.webhooks.function_names.push
+  }
+}
+
+# --- Partner webhooks (issue 18) ---
+output "webhooks" {
+  description = "Partner webhooks: delivery queue, DLQs and functions."
+  value = {
+    delivery_queue_url = module.webhooks.delivery_queue_url
+    dlq_urls           = module.webhooks.dlq_urls
+    functions          = module.webhooks.function_names
   }
 }

@@ -73,5 +73,14 @@ locals {
       range_key  = "id"
       attributes = { partner_id = "S", id = "S" }
     }
+    # partner webhooks (shared/webhooks): endpoints "P#<partner>"/"EP#<id>", deliveries
+    # "P#<partner>#EP#<id>"/"D#<id>" and the pull feed "F#<partner>"/"<occurred_at>#<event>";
+    # deliveries and feed entries expire by TTL after 30 days
+    webhooks = {
+      hash_key      = "pk"
+      range_key     = "sk"
+      attributes    = { pk = "S", sk = "S" }
+      ttl_attribute = "expires_at"
+    }
   }
 }

@@ -329,3 +329,10 @@ variable "order_events" {
   description = "Tuning of the order events (terraform/modules/order_events): the orders stream mapping of order-events and the read-model projector."
   default     = {}
 }
+
+# --- Partner webhooks and mobile push (issue 18) ---
+variable "push_platform_applications" {
+  type        = map(string)
+  description = "SNS platform application ARNs for mobile push keyed by device platform (ios, android); created outside Terraform with the APNs/FCM credentials. Empty: no push is sent."
+  default     = {}
+}

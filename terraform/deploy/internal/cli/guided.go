@@ -24,7 +24,7 @@ import (
 // these lists equal to the ones in terraform/envs/*/variables.tf and modules/cognito).
 var (
 	rateTiers     = []string{"bronze", "silver", "gold"}
-	partnerScopes = []string{"catalog.read", "inventory.read", "orders.read", "orders.write", "imports.write", "imports.read"}
+	partnerScopes = []string{"catalog.read", "inventory.read", "orders.read", "orders.write", "imports.write", "imports.read", "webhooks.manage"}
 	domainPrefix  = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$`)
 	domainBanned  = regexp.MustCompile(`aws|amazon|cognito`)
 	regionPattern = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$`)

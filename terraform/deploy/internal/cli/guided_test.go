@@ -119,7 +119,7 @@ func TestGuidedNonInteractive(t *testing.T) {
 			texts: []string{"wrote "}},
 		{name: "missing domain prefix", env: "dev", code: ExitUsage, texts: []string{`domain prefix ""`}},
 		{name: "unknown scope", env: "dev", code: ExitUsage, flags: []string{"-domain-prefix", "acme-dev", "-partner", "acme:orders.delete:gold"},
-			texts: []string{`scope "orders.delete": want catalog.read, inventory.read, orders.read, orders.write, imports.write, imports.read`}},
+			texts: []string{`scope "orders.delete": want catalog.read, inventory.read, orders.read, orders.write, imports.write, imports.read, webhooks.manage`}},
 		{name: "partner without scopes", env: "dev", code: ExitUsage, flags: []string{"-domain-prefix", "acme-dev", "-partner", "acme::gold"},
 			texts: []string{`partner "acme": at least one scope`}},
 		{name: "bad region", env: "dev", code: ExitUsage, flags: []string{"-domain-prefix", "acme-dev", "-region", "europe"},

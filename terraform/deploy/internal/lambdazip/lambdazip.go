@@ -45,6 +45,10 @@ var Workers = []Target{
 	{Name: "projector", Pkg: "./workers/cmd/projector"},
 	{Name: "checkout-tasks", Pkg: "./workers/cmd/checkout-tasks"}, // issue 19: the checkout saga's Task states
 	{Name: "import-worker", Pkg: "./workers/cmd/import-worker"},   // partner bulk imports (shared/imports)
+	// Partner webhooks and mobile push (issue 18).
+	{Name: "webhook-fanout", Pkg: "./workers/cmd/webhook-fanout"},
+	{Name: "webhook-sender", Pkg: "./workers/cmd/webhook-sender"},
+	{Name: "push", Pkg: "./workers/cmd/push"},
 }
 
 // All is every function this repository ships: the BFFs, then the workers.

@@ -133,7 +133,14 @@ func WorkerEvent(worker string, now time.Time) ([]byte, error) {
 			"dynamodb": map[string]any{"ApproximateCreationDateTime": now.Unix(), "Keys": map[string]any{"id": map[string]any{"S": o.ID}},
 				"NewImage": img, "SequenceNumber": "100000000000000000001", "SizeBytes": 512, "StreamViewType": "NEW_AND_OLD_IMAGES"},
 		}}})
-	case "projector":
+	case "webhook-sender": // a delivery task whose record does not exist: nothing to send, done
+		body, _ := json.Marshal(map[string]string{"partner_id": "rehearsal-partner", "endpoint_id": "ep_rehearsal", "delivery_id": "msg_rehearsal"})
+		return json.Marshal(map[string]any{"Records": []any{map[string]any{
+			"messageId": "rehearsal-msg-1", "receiptHandle": "rehearsal", "body": string(body), "attributes": map[string]any{"ApproximateReceiveCount": "1"},
+			"messageAttributes": map[string]any{}, "md5OfBody": "", "eventSource": "aws:sqs",
+			"eventSourceARN": "arn:aws:sqs:" + Region + ":123456789012:rehearsal-webhook-delivery", "awsRegion": Region,
+		}}})
+	case "projector", "webhook-fanout", "push": // an EventBridge order event as the rule's queue delivers it
 		detail, err := json.Marshal(events.Snapshot(o))
 		if err != nil {
 			return nil, err

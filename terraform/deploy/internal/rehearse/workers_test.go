@@ -2,6 +2,7 @@ package rehearse
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -30,7 +31,12 @@ func TestWorkerEvents(t *testing.T) {
 			if err != nil || e == nil || e.Type != events.OrderPlaced || e.CorrelationID == "" {
 				t.Errorf("FromStreamRecord = %+v, %v; want order.placed with a correlation ID", e, err)
 			}
-		case "projector":
+		case "webhook-sender":
+			var ev awsevents.SQSEvent
+			if err := json.Unmarshal(b, &ev); err != nil || len(ev.Records) != 1 || !strings.Contains(ev.Records[0].Body, `"delivery_id"`) {
+				t.Fatalf("webhook-sender event %s: %v", b, err)
+			}
+		case "projector", "webhook-fanout", "push":
 			var ev awsevents.SQSEvent
 			if err := json.Unmarshal(b, &ev); err != nil || len(ev.Records) != 1 {
 				t.Fatalf("projector event %s: %v", b, err)
