@@ -170,11 +170,16 @@ func TestOrderToWebhookRealPeers(t *testing.T) {
 		}
 		// Every function log line about this order carries its correlation id.
 		// (The sender logs after recording the delivery, just after the receiver answered.)
-		deadline := time.Now().Add(5 * time.Second)
-		for !strings.Contains(sender.Logs(), pl.Data.ID) && time.Now().Before(deadline) {
-			time.Sleep(50 * time.Millisecond)
+		// Each function's lines reach its emulator's output through a pipe: under load they can
+		// arrive after the webhook itself, so wait for each (bounded) before reading them.
+		fns := map[string]*testenv.RIE{"order-events": producer, "webhook-fanout": fanout, "webhook-sender": sender}
+		deadline := time.Now().Add(10 * time.Second)
+		for _, fn := range fns {
+			for !strings.Contains(fn.Logs(), pl.Data.ID) && time.Now().Before(deadline) {
+				time.Sleep(50 * time.Millisecond)
+			}
 		}
-		for name, fn := range map[string]*testenv.RIE{"order-events": producer, "webhook-fanout": fanout, "webhook-sender": sender} {
+		for name, fn := range fns {
 			n := 0
 			for _, line := range strings.Split(fn.Logs(), "\n") {
 				if !strings.Contains(line, o.ID) && !strings.Contains(line, pl.Data.ID) {
