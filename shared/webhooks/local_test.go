@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -50,7 +51,7 @@ func TestRunLocal(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	resp, err := http.Get(srv.URL + "/?secret=" + secret)
+	resp, err := http.Get(srv.URL + "/?secret=" + url.QueryEscape(secret))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"html/template"
 	"io"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 )
@@ -50,7 +51,8 @@ func (r *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
-	secret := req.URL.Query().Get("secret")
+	// A secret pasted into the address bar unescaped has its '+' decoded as a space (base64).
+	secret := strings.ReplaceAll(req.URL.Query().Get("secret"), " ", "+")
 	r.mu.Lock()
 	msgs := append([]received(nil), r.msgs...)
 	r.mu.Unlock()
