@@ -164,6 +164,11 @@ resource "aws_sqs_queue_policy" "rule_queue" {
   for_each  = local.rule_queues
   queue_url = each.value.queue_url
   policy    = data.aws_iam_policy_document.rule_queue[each.key].json
+
+  # One SetQueueAttributes at a time per queue: the redrive policy above is set by a resource of
+  # its own, and two concurrent writes to one queue's attributes lost the policy on moto (the
+  # provider then waited 2 minutes for it and failed the rehearsal).
+  depends_on = [aws_sqs_queue_redrive_policy.fanout, aws_sqs_queue_redrive_policy.push]
 }
 
 # --- functions ---------------------------------------------------------------------------------
