@@ -14,6 +14,7 @@ import (
 
 	"bffsuite.dev/shared/events"
 	"bffsuite.dev/shared/logging"
+	"bffsuite.dev/shared/metrics"
 )
 
 // SQSHandlerFunc is an SQS-triggered Lambda handler with ReportBatchItemFailures.
@@ -48,6 +49,16 @@ func FanoutHandler(c *Client, enqueue Enqueuer, log *slog.Logger) SQSHandlerFunc
 type VisibilityChanger interface {
 	ChangeMessageVisibility(ctx context.Context, in *sqs.ChangeMessageVisibilityInput, optFns ...func(*sqs.Options)) (*sqs.ChangeMessageVisibilityOutput, error)
 }
+
+// The sender's EMF metrics (namespace BFF_METRICS_NAMESPACE, dimension Service=webhook-sender):
+// alarms and dashboards read the failed deliveries and the age of successful ones.
+const (
+	// MetricDeliveries counts attempts by Result: succeeded, failed (given up) or retrying.
+	MetricDeliveries = "WebhookDeliveries"
+	// MetricDeliveryAge is the time from a delivery's creation to the partner's 2xx (ms),
+	// retries included.
+	MetricDeliveryAge = "WebhookDeliveryAge"
+)
 
 // SenderHandler is the handler of webhook-sender on the delivery queue queueURL. Each message
 // is one delivery attempt (the attempt number is the message's ApproximateReceiveCount). A
@@ -98,10 +109,17 @@ func sendOne(ctx context.Context, s *Sender, vis VisibilityChanger, queueURL str
 	d := out.Delivery
 	attrs := []any{"delivery_id", t.DeliveryID, "endpoint_id", t.EndpointID, "partner_id", t.PartnerID, "event_id", d.EventID,
 		"attempt", attempt, "status", d.LastStatus, "state", d.State}
+	rec := metrics.From(ctx) // nil (records nothing) unless the function put one in ctx
 	if out.Done {
+		rec.Count(MetricDeliveries, metrics.D("Result", d.State))
+		if d.State == StateSucceeded {
+			// From the delivery's creation (fanout) to the partner's 2xx, retries included.
+			rec.Add(MetricDeliveryAge, metrics.UnitMilliseconds, float64(time.Since(d.CreatedAt).Milliseconds()))
+		}
 		log.InfoContext(ctx, "webhook delivery", attrs...)
 		return true
 	}
+	rec.Count(MetricDeliveries, metrics.D("Result", "retrying"))
 	secs := int32(out.RetryAfter / time.Second)
 	if _, err := vis.ChangeMessageVisibility(ctx, &sqs.ChangeMessageVisibilityInput{QueueUrl: aws.String(queueURL),
 		ReceiptHandle: aws.String(m.ReceiptHandle), VisibilityTimeout: secs}); err != nil {

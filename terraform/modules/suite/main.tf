@@ -535,6 +535,7 @@ module "webhooks" {
   artifact_dir       = var.artifact_dir
   architecture       = var.lambda_architecture
   log_level          = var.log_level
+  metrics_namespace  = local.common_environment.BFF_METRICS_NAMESPACE
   log_retention_days = var.log_retention_days
   logging_config     = var.lambda_logging_config
   xray_tracing       = var.xray_tracing

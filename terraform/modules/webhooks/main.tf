@@ -192,6 +192,8 @@ module "fanout" {
     BFF_WEBHOOK_QUEUE_URL    = aws_sqs_queue.delivery.url
     BFF_WEBHOOK_MAX_ATTEMPTS = tostring(var.delivery_max_receive_count)
     BFF_LOG_LEVEL            = var.log_level
+    BFF_METRICS              = "emf"
+    BFF_METRICS_NAMESPACE    = var.metrics_namespace
   }
   dynamodb_access = {
     webhooks = { table_arn = var.table_arn, actions = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"] }
@@ -222,6 +224,8 @@ module "sender" {
     BFF_WEBHOOK_MAX_ATTEMPTS = tostring(var.delivery_max_receive_count)
     BFF_WEBHOOK_TIMEOUT      = "${var.webhook_timeout_seconds}s"
     BFF_LOG_LEVEL            = var.log_level
+    BFF_METRICS              = "emf"
+    BFF_METRICS_NAMESPACE    = var.metrics_namespace
   }
   dynamodb_access = {
     webhooks = { table_arn = var.table_arn, actions = ["dynamodb:GetItem", "dynamodb:PutItem"] }

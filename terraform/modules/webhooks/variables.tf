@@ -36,6 +36,16 @@ variable "architecture" {
   default     = "arm64"
 }
 
+variable "metrics_namespace" {
+  type        = string
+  description = "CloudWatch namespace of the functions' EMF metrics (BFF_METRICS_NAMESPACE): webhook-sender writes WebhookDeliveries by Result and WebhookDeliveryAge."
+
+  validation {
+    condition     = length(var.metrics_namespace) > 0 && length(var.metrics_namespace) <= 255 && !startswith(var.metrics_namespace, "AWS/")
+    error_message = "metrics_namespace must be 1-255 characters and not start with AWS/."
+  }
+}
+
 variable "log_level" {
   type        = string
   description = "BFF_LOG_LEVEL of the functions."

@@ -37,6 +37,6 @@ func run(ctx context.Context) error {
 	s := &webhooks.Sender{Client: d.Webhooks, HTTP: &http.Client{Timeout: cfg.Timeout,
 		// A redirect is not followed (it could point anywhere): 3xx counts as a failed attempt.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}, MaxAttempts: cfg.MaxAttempts}
-	lambda.StartWithOptions(webhooks.SenderHandler(s, d.SQS, cfg.QueueURL, d.Log), lambda.WithContext(ctx))
+	lambda.StartWithOptions(d.WithMetrics(webhooks.SenderHandler(s, d.SQS, cfg.QueueURL, d.Log)), lambda.WithContext(ctx))
 	return nil
 }

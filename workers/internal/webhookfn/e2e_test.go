@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -377,5 +378,21 @@ func TestWebhookBootstrapsUnderRIE(t *testing.T) {
 		if lines == 0 {
 			t.Errorf("%s: no webhook log line in:\n%s", name, rie.Logs())
 		}
+	}
+	// The sender's EMF line: one succeeded delivery and its age, under Service webhook-sender.
+	waitFor(t, 5*time.Second, "the sender's EMF line", func() bool { return strings.Contains(senderRIE.Logs(), `"WebhookDeliveries"`) })
+	emf := map[string]any{} // the invocation's EMF lines (one per dimension set), merged
+	for _, line := range strings.Split(senderRIE.Logs(), "\n") {
+		if i := strings.Index(line, "{"); i >= 0 && strings.Contains(line, `"_aws"`) {
+			var m map[string]any
+			if err := json.Unmarshal([]byte(line[i:]), &m); err != nil {
+				t.Fatalf("EMF line %s: %v", line, err)
+			}
+			maps.Copy(emf, m)
+		}
+	}
+	if emf["Service"] != "webhook-sender" || emf["Result"] != webhooks.StateSucceeded || emf["WebhookDeliveries"] != 1.0 || emf["WebhookDeliveryAge"] == nil {
+		t.Errorf("EMF line: got Service %v Result %v WebhookDeliveries %v WebhookDeliveryAge %v; want webhook-sender, succeeded, 1 and an age",
+			emf["Service"], emf["Result"], emf["WebhookDeliveries"], emf["WebhookDeliveryAge"])
 	}
 }

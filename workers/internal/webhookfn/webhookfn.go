@@ -6,17 +6,20 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"strings"
 	"time"
 
+	awsevents "github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"bffsuite.dev/shared/awsconf"
 	"bffsuite.dev/shared/logging"
+	"bffsuite.dev/shared/metrics"
 	"bffsuite.dev/shared/store/dynamo"
 	"bffsuite.dev/shared/webhooks"
 )
@@ -37,6 +40,8 @@ type Config struct {
 	// DynamoEndpoint and SQSEndpoint point the clients at local emulators (tests, make run-lambda).
 	DynamoEndpoint string `env:"BFF_DYNAMODB_ENDPOINT"`
 	SQSEndpoint    string `env:"BFF_SQS_ENDPOINT"`
+	// Metrics: EMF lines on stdout (BFF_METRICS, BFF_METRICS_NAMESPACE).
+	Metrics metrics.Config
 }
 
 // Validate checks the configuration; each error names its variable.
@@ -54,6 +59,9 @@ func (c Config) Validate() error {
 	if c.MaxAttempts < 1 || c.MaxAttempts > 1000 {
 		errs = append(errs, fmt.Errorf("BFF_WEBHOOK_MAX_ATTEMPTS: %d must be between 1 and 1000", c.MaxAttempts))
 	}
+	if err := c.Metrics.Validate(); err != nil {
+		errs = append(errs, err)
+	}
 	if _, ok := logging.ParseLevel(c.LogLevel); !ok {
 		errs = append(errs, fmt.Errorf("BFF_LOG_LEVEL: %q is not debug, info, warn or error", c.LogLevel))
 	}
@@ -65,6 +73,27 @@ type Deps struct {
 	Webhooks *webhooks.Client
 	SQS      *sqs.Client
 	Log      *slog.Logger
+	// Metrics and Service name the EMF output of WithMetrics; Out receives it (stdout).
+	Metrics metrics.Config
+	Service string
+	Out     io.Writer
+}
+
+// WithMetrics gives each invocation of h a fresh metrics recorder in its context
+// (metrics.From) and writes its EMF lines when h returns; a write failure is logged, never
+// returned (metrics never fail an invocation). With metrics off h runs as it is.
+func (d Deps) WithMetrics(h webhooks.SQSHandlerFunc) webhooks.SQSHandlerFunc {
+	if !d.Metrics.Enabled() {
+		return h
+	}
+	return func(ctx context.Context, ev awsevents.SQSEvent) (awsevents.SQSEventResponse, error) {
+		rec := metrics.New(d.Metrics.Namespace, d.Service)
+		resp, err := h(metrics.WithRecorder(ctx, rec), ev)
+		if ferr := rec.Flush(d.Out); ferr != nil {
+			d.Log.WarnContext(ctx, "metrics not written", "error", ferr.Error())
+		}
+		return resp, err
+	}
 }
 
 // Open builds the clients (no I/O).
@@ -85,5 +114,6 @@ func Open(ctx context.Context, cfg Config, service string) (Deps, error) {
 	})
 	level, _ := logging.ParseLevel(cfg.LogLevel)
 	log := logging.New(os.Stdout, logging.Options{Level: level, Service: service})
-	return Deps{Webhooks: webhooks.New(webhooks.NewDynamoDB(db, cfg.TableWebhooks), webhooks.Options{}), SQS: sq, Log: log}, nil
+	return Deps{Webhooks: webhooks.New(webhooks.NewDynamoDB(db, cfg.TableWebhooks), webhooks.Options{}), SQS: sq, Log: log,
+		Metrics: cfg.Metrics, Service: service, Out: os.Stdout}, nil
 }
