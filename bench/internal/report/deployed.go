@@ -85,6 +85,11 @@ func ParseRehearseSummary(b []byte) (DeployedInit, error) {
 	d := DeployedInit{Measured: true, HostArch: s.HostArch, Floor: fromMS(s.FloorMS),
 		Apply: fromMS(s.ApplyMS), Plan: fromMS(s.PlanMS), Destroy: fromMS(s.DestroyMS)}
 	for _, f := range s.Functions {
+		if f.BFF == "" {
+			// A worker (workers/cmd/<name>): the rehearsal runs it once on an event, it has no
+			// cold-start median; the section is about the BFFs' init.
+			continue
+		}
 		if f.MedianInitMS <= 0 {
 			return DeployedInit{}, fmt.Errorf("rehearsal summary: %s has no median init", f.Name)
 		}

@@ -72,7 +72,7 @@ func TestParseRehearseSummaryRefusesHalfMeasurements(t *testing.T) {
 		{"failed rehearsal", `{"ok": false, "error": "tofu apply: boom"}`, "rehearsal failed: tofu apply: boom"},
 		{"no floor", `{"ok": true, "functions": [{"name": "f", "median_init_ms": 3}]}`, "no floor"},
 		{"no functions", `{"ok": true, "floor_median_init_ms": 2, "functions": []}`, "no functions"},
-		{"function without median", `{"ok": true, "floor_median_init_ms": 2, "functions": [{"name": "bffsuite-dev-web", "first_init_ms": 9}]}`, "bffsuite-dev-web has no median init"},
+		{"function without median", `{"ok": true, "floor_median_init_ms": 2, "functions": [{"name": "bffsuite-dev-web", "bff": "web", "first_init_ms": 9}]}`, "bffsuite-dev-web has no median init"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -150,5 +150,20 @@ func TestDeployedJSON(t *testing.T) {
 		if f.Init != int64(d.Rows[i].Init) || f.Ratio != d.Rows[i].InitRatio {
 			t.Errorf("latest.json function %d = %+v, want init %d ratio %v", i, f, d.Rows[i].Init, d.Rows[i].InitRatio)
 		}
+	}
+}
+
+// TestParseRehearseSummarySkipsWorkers: the rehearsal also lists the workers it ran once on an
+// event (no "bff", no median init); the section keeps the BFF rows only.
+func TestParseRehearseSummarySkipsWorkers(t *testing.T) {
+	raw := `{"ok": true, "floor_median_init_ms": 2, "functions": [
+		{"name": "bffsuite-dev-web", "bff": "web", "first_init_ms": 9, "median_init_ms": 8},
+		{"name": "bffsuite-dev-order-events", "first_init_ms": 7}]}`
+	got, err := ParseRehearseSummary([]byte(raw))
+	if err != nil {
+		t.Fatalf("ParseRehearseSummary error %v, want nil", err)
+	}
+	if len(got.Rows) != 1 || got.Rows[0].Name != "bffsuite-dev-web" {
+		t.Errorf("rows = %+v, want only bffsuite-dev-web", got.Rows)
 	}
 }
