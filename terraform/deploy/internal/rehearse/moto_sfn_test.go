@@ -2,14 +2,11 @@ package rehearse
 
 import (
 	"context"
-	"encoding/json"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 )
 
@@ -83,26 +80,9 @@ func TestMotoAuthorizesStartExecutionOnTheMachine(t *testing.T) {
 		}
 		arns[name] = aws.ToString(out.StateMachineArn)
 	}
-	policy, _ := json.Marshal(map[string]any{"Version": "2012-10-17", "Statement": []map[string]any{
+	asRole := sfn.NewFromConfig(roleConfig(ctx, t, m, "bff", []map[string]any{
 		{"Effect": "Allow", "Action": []string{"states:StartExecution"}, "Resource": []string{arns["granted"]}},
-	}})
-	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
-	ic := iam.NewFromConfig(admin)
-	role, err := ic.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("bff"), AssumeRolePolicyDocument: aws.String(trust)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ic.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("bff"), PolicyName: aws.String("p"), PolicyDocument: aws.String(string(policy))}); err != nil {
-		t.Fatal(err)
-	}
-	creds, err := AssumeRole(ctx, m.URL, aws.ToString(role.Role.Arn), "test-bff")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := m.SetIAM(true); err != nil {
-		t.Fatal(err)
-	}
-	asRole := sfn.NewFromConfig(awsConfig(m.URL, credentials.NewStaticCredentialsProvider(creds.AccessKeyID, creds.SecretAccessKey, creds.SessionToken)))
+	}))
 	for _, tt := range []struct {
 		machine string
 		allowed bool

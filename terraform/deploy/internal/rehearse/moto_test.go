@@ -18,6 +18,33 @@ import (
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 )
 
+// roleConfig creates a Lambda role named name with the policy statements on moto m, assumes it,
+// turns moto's IAM enforcement on and returns the AWS config of the role's session.
+func roleConfig(ctx context.Context, t *testing.T, m *Moto, name string, statements []map[string]any) aws.Config {
+	t.Helper()
+	policy, err := json.Marshal(map[string]any{"Version": "2012-10-17", "Statement": statements})
+	if err != nil {
+		t.Fatal(err)
+	}
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+	ic := iam.NewFromConfig(adminConfig(m.URL))
+	role, err := ic.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(name), AssumeRolePolicyDocument: aws.String(trust)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ic.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String("p"), PolicyDocument: aws.String(string(policy))}); err != nil {
+		t.Fatal(err)
+	}
+	creds, err := AssumeRole(ctx, m.URL, aws.ToString(role.Role.Arn), "test-"+name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.SetIAM(true); err != nil {
+		t.Fatal(err)
+	}
+	return awsConfig(m.URL, credentials.NewStaticCredentialsProvider(creds.AccessKeyID, creds.SecretAccessKey, creds.SessionToken))
+}
+
 // The launcher makes moto's IAM enforcement decide on the resources a least-privilege policy
 // names: one readable parameter passes, a GetParameters that adds an unreadable one is denied as
 // a whole (the bff-mobile breakage), a table outside the policy is denied, and a transaction is
@@ -51,27 +78,10 @@ func TestMotoEnforcesResourceLevelIAM(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	policy, _ := json.Marshal(map[string]any{"Version": "2012-10-17", "Statement": []map[string]any{
+	asRole := roleConfig(ctx, t, m, "fn", []map[string]any{
 		{"Effect": "Allow", "Action": []string{"ssm:GetParameters"}, "Resource": []string{"arn:aws:ssm:" + Region + ":123456789012:parameter/app/READABLE"}},
 		{"Effect": "Allow", "Action": []string{"dynamodb:DescribeTable", "dynamodb:PutItem"}, "Resource": []string{arns[0]}},
-	}})
-	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
-	ic := iam.NewFromConfig(admin)
-	role, err := ic.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("fn"), AssumeRolePolicyDocument: aws.String(trust)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ic.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("fn"), PolicyName: aws.String("p"), PolicyDocument: aws.String(string(policy))}); err != nil {
-		t.Fatal(err)
-	}
-	creds, err := AssumeRole(ctx, m.URL, aws.ToString(role.Role.Arn), "test-fn")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := m.SetIAM(true); err != nil {
-		t.Fatal(err)
-	}
-	asRole := awsConfig(m.URL, credentials.NewStaticCredentialsProvider(creds.AccessKeyID, creds.SecretAccessKey, creds.SessionToken))
+	})
 	rs, rd := ssm.NewFromConfig(asRole), dynamodb.NewFromConfig(asRole)
 	put := func(table string) ddbtypes.TransactWriteItem {
 		return ddbtypes.TransactWriteItem{Put: &ddbtypes.Put{TableName: aws.String(table), Item: map[string]ddbtypes.AttributeValue{"pk": &ddbtypes.AttributeValueMemberS{Value: "k"}}}}
