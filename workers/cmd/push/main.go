@@ -22,12 +22,15 @@ import (
 	"bffsuite.dev/shared/logging"
 	"bffsuite.dev/shared/push"
 	"bffsuite.dev/shared/store/dynamo"
+	"bffsuite.dev/workers/internal/worker"
 )
 
 // Config is the environment of the push Lambda.
 type Config struct {
-	Region   string `env:"AWS_REGION" default:"us-east-1"`
-	LogLevel string `env:"BFF_LOG_LEVEL" default:"info"`
+	Region string `env:"AWS_REGION" default:"us-east-1"`
+	// Worker is the logger configuration every worker shares (BFF_LOG_LEVEL; push writes no
+	// metrics yet).
+	Worker worker.Config
 	// TableDevices is the devices table bff-mobile registers tokens in (shared/devices).
 	TableDevices string `env:"BFF_TABLE_DEVICES" default:"bff-devices"`
 	// PlatformApps are the SNS platform applications "ios=<arn>,android=<arn>" (empty: no push
@@ -47,8 +50,8 @@ func (c Config) Validate() error {
 	if len(c.TableDevices) < 3 || len(c.TableDevices) > 255 {
 		errs = append(errs, fmt.Errorf("BFF_TABLE_DEVICES: table name %q must have 3-255 characters", c.TableDevices))
 	}
-	if _, ok := logging.ParseLevel(c.LogLevel); !ok {
-		errs = append(errs, fmt.Errorf("BFF_LOG_LEVEL: %q is not debug, info, warn or error", c.LogLevel))
+	if _, ok := logging.ParseLevel(c.Worker.LogLevel); !ok {
+		errs = append(errs, fmt.Errorf("BFF_LOG_LEVEL: %q is not debug, info, warn or error", c.Worker.LogLevel))
 	}
 	return errors.Join(errs...)
 }
@@ -79,8 +82,11 @@ func run(ctx context.Context) error {
 			o.BaseEndpoint = aws.String(cfg.SNSEndpoint)
 		}
 	})
-	level, _ := logging.ParseLevel(cfg.LogLevel)
-	log := logging.New(os.Stdout, logging.Options{Level: level, Service: "push"})
+	rt, err := worker.New("push", cfg.Worker)
+	if err != nil {
+		return err
+	}
+	log := rt.Logger
 	n := push.Notifier{Devices: devices.NewDynamoDB(dynamo.NewClient(awsCfg, cfg.DynamoEndpoint), cfg.TableDevices),
 		Registrar: push.Registrar{SNS: client, Apps: apps}, Log: log}
 	lambda.StartWithOptions(events.SQSHandler(n.Handle, events.SQSOptions{

@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"strings"
@@ -22,12 +21,15 @@ import (
 	"bffsuite.dev/shared/metrics"
 	"bffsuite.dev/shared/store/dynamo"
 	"bffsuite.dev/shared/webhooks"
+	"bffsuite.dev/workers/internal/worker"
 )
 
 // Config is the environment of the webhook Lambdas.
 type Config struct {
-	Region   string `env:"AWS_REGION" default:"us-east-1"`
-	LogLevel string `env:"BFF_LOG_LEVEL" default:"info"`
+	Region string `env:"AWS_REGION" default:"us-east-1"`
+	// Worker is the logger and metrics configuration every worker shares (BFF_LOG_LEVEL,
+	// BFF_METRICS, BFF_METRICS_NAMESPACE).
+	Worker worker.Config
 	// TableWebhooks is the shared/webhooks table (endpoints, deliveries, feeds).
 	TableWebhooks string `env:"BFF_TABLE_WEBHOOKS" default:"bff-webhooks"`
 	// QueueURL is the delivery queue: fanout sends to it, the sender consumes it (and changes
@@ -40,8 +42,6 @@ type Config struct {
 	// DynamoEndpoint and SQSEndpoint point the clients at local emulators (tests, make run-lambda).
 	DynamoEndpoint string `env:"BFF_DYNAMODB_ENDPOINT"`
 	SQSEndpoint    string `env:"BFF_SQS_ENDPOINT"`
-	// Metrics: EMF lines on stdout (BFF_METRICS, BFF_METRICS_NAMESPACE).
-	Metrics metrics.Config
 }
 
 // Validate checks the configuration; each error names its variable.
@@ -59,11 +59,8 @@ func (c Config) Validate() error {
 	if c.MaxAttempts < 1 || c.MaxAttempts > 1000 {
 		errs = append(errs, fmt.Errorf("BFF_WEBHOOK_MAX_ATTEMPTS: %d must be between 1 and 1000", c.MaxAttempts))
 	}
-	if err := c.Metrics.Validate(); err != nil {
-		errs = append(errs, err)
-	}
-	if _, ok := logging.ParseLevel(c.LogLevel); !ok {
-		errs = append(errs, fmt.Errorf("BFF_LOG_LEVEL: %q is not debug, info, warn or error", c.LogLevel))
+	if _, ok := logging.ParseLevel(c.Worker.LogLevel); !ok {
+		errs = append(errs, fmt.Errorf("BFF_LOG_LEVEL: %q is not debug, info, warn or error", c.Worker.LogLevel))
 	}
 	return errors.Join(errs...)
 }
@@ -73,25 +70,20 @@ type Deps struct {
 	Webhooks *webhooks.Client
 	SQS      *sqs.Client
 	Log      *slog.Logger
-	// Metrics and Service name the EMF output of WithMetrics; Out receives it (stdout).
-	Metrics metrics.Config
-	Service string
-	Out     io.Writer
+	rt       *worker.Runtime
 }
 
 // WithMetrics gives each invocation of h a fresh metrics recorder in its context
 // (metrics.From) and writes its EMF lines when h returns; a write failure is logged, never
 // returned (metrics never fail an invocation). With metrics off h runs as it is.
 func (d Deps) WithMetrics(h webhooks.SQSHandlerFunc) webhooks.SQSHandlerFunc {
-	if !d.Metrics.Enabled() {
+	if !d.rt.Metrics.Enabled() {
 		return h
 	}
 	return func(ctx context.Context, ev awsevents.SQSEvent) (awsevents.SQSEventResponse, error) {
-		rec := metrics.New(d.Metrics.Namespace, d.Service)
+		rec := d.rt.Recorder()
 		resp, err := h(metrics.WithRecorder(ctx, rec), ev)
-		if ferr := rec.Flush(d.Out); ferr != nil {
-			d.Log.WarnContext(ctx, "metrics not written", "error", ferr.Error())
-		}
+		d.rt.Flush(rec)
 		return resp, err
 	}
 }
@@ -112,8 +104,9 @@ func Open(ctx context.Context, cfg Config, service string) (Deps, error) {
 			o.BaseEndpoint = aws.String(cfg.SQSEndpoint)
 		}
 	})
-	level, _ := logging.ParseLevel(cfg.LogLevel)
-	log := logging.New(os.Stdout, logging.Options{Level: level, Service: service})
-	return Deps{Webhooks: webhooks.New(webhooks.NewDynamoDB(db, cfg.TableWebhooks), webhooks.Options{}), SQS: sq, Log: log,
-		Metrics: cfg.Metrics, Service: service, Out: os.Stdout}, nil
+	rt, err := worker.New(service, cfg.Worker)
+	if err != nil {
+		return Deps{}, err
+	}
+	return Deps{Webhooks: webhooks.New(webhooks.NewDynamoDB(db, cfg.TableWebhooks), webhooks.Options{}), SQS: sq, Log: rt.Logger, rt: rt}, nil
 }
