@@ -19,12 +19,9 @@ func (v ordersView) ReserveStock(ctx context.Context, o orders.Order, from order
 	}
 	v.s.mu.Lock()
 	defer v.s.mu.Unlock()
-	old, ok := v.s.orders[o.ID]
-	if !ok {
-		return domain.ErrNotFound
-	}
-	if old.Status != from || old.Version != o.Version-1 {
-		return fmt.Errorf("order %s changed concurrently: %w", o.ID, domain.ErrConflict)
+	old, err := v.s.transition(o, from)
+	if err != nil {
+		return err
 	}
 	for _, r := range reserve {
 		p, ok := v.s.products[r.ProductID]

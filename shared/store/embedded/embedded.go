@@ -445,18 +445,28 @@ func (v ordersView) ListOrdersByPartner(ctx context.Context, partnerID string, s
 	}, before, limit)
 }
 
+// transition returns the stored order o replaces, refusing the write unless it is still in
+// status from at the version before o's (optimistic concurrency). The caller holds s.mu.
+func (s *Store) transition(o orders.Order, from orders.Status) (orders.Order, error) {
+	old, ok := s.orders[o.ID]
+	if !ok {
+		return orders.Order{}, domain.ErrNotFound
+	}
+	if old.Status != from || old.Version != o.Version-1 {
+		return orders.Order{}, fmt.Errorf("order %s changed concurrently: %w", o.ID, domain.ErrConflict)
+	}
+	return old, nil
+}
+
 func (v ordersView) UpdateOrder(ctx context.Context, o orders.Order, from orders.Status, restock []orders.StockChange) error {
 	if err := v.s.inject(ctx, faults.Orders); err != nil {
 		return err
 	}
 	v.s.mu.Lock()
 	defer v.s.mu.Unlock()
-	old, ok := v.s.orders[o.ID]
-	if !ok {
-		return domain.ErrNotFound
-	}
-	if old.Status != from || old.Version != o.Version-1 {
-		return fmt.Errorf("order %s changed concurrently: %w", o.ID, domain.ErrConflict)
+	old, err := v.s.transition(o, from)
+	if err != nil {
+		return err
 	}
 	for _, r := range restock {
 		if p, ok := v.s.products[r.ProductID]; ok { // a deleted product has nothing to restock
